@@ -1,0 +1,149 @@
+"""The `obs` command line: parses arguments, calls one function, renders the result."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from obs import __version__, codes
+from obs.commands.common import emit
+from obs.diagnostics import Diagnostic
+
+app = typer.Typer(name="obs", add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Observability as code: lint, compile, test, validate and apply SLOs, alerts, log alerts, "
+                       "dashboards and APM settings.")
+
+ProjectOpt = Annotated[Optional[Path], typer.Option("--project", "-C", help="Project folder (default: the nearest "
+                                                                           "folder with obs.yaml).")]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="text, json, junit, gitlab, sarif or github.")]
+OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"obs {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                help="Print the version.")] = False) -> None:
+    pass
+
+
+def _usage(message: str) -> None:
+    emit([Diagnostic(codes.CONFIG_USAGE, message, config=True)])
+    raise typer.Exit(2)
+
+
+@app.command()
+def lint(paths: Annotated[Optional[list[str]], typer.Argument(help="Only report on these files or folders.")] = None,
+         fmt: FormatOpt = "text", output: OutputOpt = None, project: ProjectOpt = None,
+         list_checks: Annotated[bool, typer.Option("--list-checks", help="List every check and exit.")] = False,
+         ) -> None:
+    """Every static check (no network). Exit 1 on errors."""
+    from obs.commands import lint as cmd
+    if list_checks:
+        typer.echo(cmd.list_checks(), nl=False)
+        return
+    if fmt not in ("text", "json", "junit", "gitlab", "sarif", "github"):
+        _usage(f"unknown --format {fmt!r}: use text, json, junit, gitlab, sarif or github")
+    raise typer.Exit(emit(cmd.lint(project, paths), fmt, output))
+
+
+@app.command("compile")
+def compile_(project: ProjectOpt = None) -> None:
+    """Write out/ (deterministic; removes files it owns that are no longer produced)."""
+    from obs.commands.compile import compile_project
+    diags, written, out = compile_project(project)
+    code = emit(diags, quiet_ok=True)
+    if written is not None and out is not None:
+        typer.echo(f"{out.name}/: {len(written.written)} written, {len(written.unchanged)} unchanged, "
+                   f"{len(written.removed)} removed")
+    raise typer.Exit(code)
+
+
+@app.command()
+def init(directory: Annotated[Path, typer.Argument(help="Folder for the new repository.")] = Path("."),
+         name: Annotated[Optional[str], typer.Option(help="Project name (default: the folder's name).")] = None,
+         ) -> None:
+    """Scaffold a repository: obs.yaml, an example service, a channel and CI templates."""
+    from obs.commands.init import scaffold
+    diags, created = scaffold(directory, name)
+    for path in created:
+        typer.echo(f"created {path}")
+    raise typer.Exit(emit(diags, quiet_ok=True))
+
+
+@app.command()
+def test(project: ProjectOpt = None,
+         generated: Annotated[bool, typer.Option(help="Run obs's SLO behaviour tests.")] = True,
+         own: Annotated[bool, typer.Option(help="Run the team's own rule unit tests.")] = True) -> None:
+    """Rule unit tests on promtool: obs's SLO behaviour tests and the team's own."""
+    from obs.commands.test import run_tests
+    raise typer.Exit(run_tests(project, generated=generated, own=own))
+
+
+@app.command()
+def explain(target: Annotated[str, typer.Argument(help="SERVICE or SERVICE/SLO")], project: ProjectOpt = None) -> None:
+    """The alert policy of an SLO and what it will do."""
+    from obs.commands.explain import explain as run
+    raise typer.Exit(run(project, target))
+
+
+@app.command("import")
+def import_(fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="sloth, openslo, prometheus or elastalert")],
+            files: Annotated[list[Path], typer.Argument(help="Files to convert.")],
+            out_dir: Annotated[Optional[Path], typer.Option("-o", "--output-dir", help="Write here (default: stdout).")]
+            = None) -> None:
+    """Write the obs/v1 equivalent of foreign documents."""
+    from obs.commands.importer import run_import
+    raise typer.Exit(run_import(fmt, files, out_dir))
+
+
+def _not_yet(command: str) -> None:
+    emit([Diagnostic(codes.CONFIG_USAGE, f"`obs {command}` is not available in obs {__version__} yet",
+                     hint="see the README's roadmap", config=True)])
+    raise typer.Exit(2)
+
+
+EnvOpt = Annotated[str, typer.Option("--env", "-e", help="Environment of obs.yaml.")]
+
+
+@app.command()
+def validate(env: EnvOpt, project: ProjectOpt = None) -> None:
+    """Check out/ against the live servers of an environment."""
+    _not_yet("validate")
+
+
+@app.command()
+def diff(env: EnvOpt, project: ProjectOpt = None) -> None:
+    """What apply would change, per target."""
+    _not_yet("diff")
+
+
+@app.command()
+def apply(env: EnvOpt, project: ProjectOpt = None,
+          target: Annotated[Optional[list[str]], typer.Option(help="Only these targets.")] = None,
+          dry_run: Annotated[bool, typer.Option("--dry-run")] = False,
+          prune: Annotated[bool, typer.Option("--prune")] = False) -> None:
+    """Push out/ to an environment."""
+    _not_yet("apply")
+
+
+@app.command()
+def bootstrap(profile: Annotated[str, typer.Option("--profile", "-p")],
+              output: Annotated[Path, typer.Option("-o", "--output")]) -> None:
+    """Manifests for the monitoring stack itself."""
+    _not_yet("bootstrap")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)

@@ -1,0 +1,43 @@
+"""Prometheus-style durations (5m, 1h30m, 30d): parsing, formatting, arithmetic in seconds."""
+
+from __future__ import annotations
+
+import re
+
+_UNITS = {"y": 365 * 86400, "w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1, "ms": 0.001}
+_DURATION = re.compile(r"^((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?$")
+_ORDER = ("y", "w", "d", "h", "m", "s", "ms")
+
+
+def is_duration(text: object) -> bool:
+    return isinstance(text, str) and text != "" and bool(_DURATION.match(text))
+
+
+def seconds(text: str) -> float:
+    """Seconds in a duration; ValueError for anything Prometheus would not accept."""
+    m = _DURATION.match(text) if isinstance(text, str) else None
+    if not text or not m:
+        raise ValueError(f"{text!r} is not a duration (examples: 30s, 5m, 1h30m, 7d)")
+    groups = m.groups()
+    total = 0.0
+    for i, unit in enumerate(_ORDER):
+        if groups[2 * i + 1]:
+            total += int(groups[2 * i + 1]) * _UNITS[unit]
+    return total
+
+
+def format_seconds(value: float) -> str:
+    """The shortest Prometheus duration for a number of seconds (rounded to whole seconds
+    unless below one)."""
+    if value < 1:
+        return f"{round(value * 1000)}ms"
+    rest = int(round(value))
+    out = []
+    for unit in ("w", "d", "h", "m", "s"):
+        size = int(_UNITS[unit])
+        if unit == "w" and rest % size:
+            continue  # 10d reads better than 1w3d
+        if rest >= size:
+            out.append(f"{rest // size}{unit}")
+            rest %= size
+    return "".join(out) or "0s"

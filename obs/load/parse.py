@@ -1,0 +1,98 @@
+"""obs/v1 documents into typed model objects; standalone SLO/AlertRule/LogAlert items built
+from metadata + spec so they validate exactly like items inside a Service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from obs import codes
+from obs.diagnostics import Diagnostics
+from obs.load.sources import SourceDoc
+from obs.load.validate import validate
+from obs.load.yamlpos import PosDict
+from obs.model import AlertRule, LogAlert, SLO
+from obs.model.documents import KINDS, ChannelDoc, Document, RuleGroupDoc, ServiceDoc, StandaloneDoc
+
+_DOCUMENT = TypeAdapter(Document)
+_ITEM = {"SLO": SLO, "AlertRule": AlertRule, "LogAlert": LogAlert}
+
+
+@dataclass
+class Standalone:
+    kind: str
+    service: str
+    item: Any
+    doc: SourceDoc
+
+
+@dataclass
+class Definitions:
+    """Everything the sources define, typed, before defaults and references are resolved."""
+
+    services: list[tuple[ServiceDoc, SourceDoc]] = field(default_factory=list)
+    channels: list[tuple[ChannelDoc, SourceDoc]] = field(default_factory=list)
+    rule_groups: list[tuple[RuleGroupDoc, SourceDoc]] = field(default_factory=list)
+    standalone: list[Standalone] = field(default_factory=list)
+
+
+def parse_documents(docs: list[SourceDoc], diags: Diagnostics) -> Definitions:
+    defs = Definitions()
+    for doc in docs:
+        kind = doc.data.get("kind")
+        if kind == "Project":
+            diags.error(codes.YAML_UNSUPPORTED_KIND, "a Project belongs in obs.yaml at the repository's root", doc.pos)
+            continue
+        if not isinstance(kind, str) or kind not in KINDS:
+            _unknown_kind(doc, kind, diags)
+            continue
+        cls = {"Service": ServiceDoc, "Channel": ChannelDoc, "RuleGroup": RuleGroupDoc}.get(kind, StandaloneDoc)
+        obj, problems = validate(cls, doc.data, doc.file)
+        diags.extend(problems)
+        if obj is None:
+            continue
+        if isinstance(obj, ServiceDoc):
+            defs.services.append((obj, doc))
+        elif isinstance(obj, ChannelDoc):
+            defs.channels.append((obj, doc))
+        elif isinstance(obj, RuleGroupDoc):
+            defs.rule_groups.append((obj, doc))
+        else:
+            item = _standalone_item(obj, doc, diags)
+            if item is not None:
+                defs.standalone.append(Standalone(obj.kind, obj.metadata.service, item, doc))
+    return defs
+
+
+def _unknown_kind(doc: SourceDoc, kind: Any, diags: Diagnostics) -> None:
+    import difflib
+    pos = doc.data.where("kind") if isinstance(doc.data, PosDict) else doc.pos
+    if kind is None:
+        diags.error(codes.SCHEMA_REQUIRED, "missing required field 'kind'", doc.pos, hint=f"kinds: {', '.join(KINDS)}")
+        return
+    close = difflib.get_close_matches(str(kind), KINDS, n=1, cutoff=0.6)
+    diags.error(codes.YAML_UNSUPPORTED_KIND, f"unknown kind {kind!r}", pos,
+                hint=f"did you mean '{close[0]}'?" if close else f"kinds: {', '.join(KINDS)}")
+
+
+def _standalone_item(obj: StandaloneDoc, doc: SourceDoc, diags: Diagnostics) -> Any:
+    """metadata.name + spec → the item, positions kept (the name points at metadata.name)."""
+    spec = doc.data.get("spec")
+    meta = doc.data["metadata"]
+    merged = PosDict(spec.pos if isinstance(spec, PosDict) else doc.pos)
+    merged["name"] = obj.metadata.name
+    merged.key_pos["name"] = meta.key_pos.get("name", doc.pos)
+    merged.val_pos["name"] = meta.val_pos.get("name", doc.pos)
+    if isinstance(spec, PosDict):
+        if "name" in spec:
+            diags.error(codes.SCHEMA_UNKNOWN_FIELD, "the name of a standalone item is metadata.name, not spec.name",
+                        spec.key_pos["name"])
+            return None
+        merged.update(spec)
+        merged.key_pos.update(spec.key_pos)
+        merged.val_pos.update(spec.val_pos)
+    item, problems = validate(_ITEM[obj.kind], merged, doc.file, prefix=("spec",))
+    diags.extend(problems)
+    return item

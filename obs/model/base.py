@@ -1,0 +1,120 @@
+"""The base of every model class: strict fields, and the position each object came from.
+
+`extra="forbid"` turns typos into errors; the wrap validator keeps the `PosDict` an object
+was built from, so `obj.pos` and `obj.pos_of("field")` point at the YAML a person wrote.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, PrivateAttr
+from pydantic_core import PydanticCustomError
+
+from obs import durations
+from obs.diagnostics import Position
+from obs.load.yamlpos import PosDict
+
+
+class Spec(BaseModel):
+    """A part of an obs/v1 document."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    _source: PosDict | None = PrivateAttr(default=None)
+
+    @classmethod
+    def parse(cls, data: Any) -> Any:
+        """Validate and remember where each part came from (raises pydantic's ValidationError)."""
+        obj = cls.model_validate(data)
+        bind(obj, data)
+        return obj
+
+    @property
+    def pos(self) -> Position | None:
+        return self._source.pos if self._source is not None else None
+
+    def pos_of(self, field: str) -> Position | None:
+        """Where the value of `field` (by its YAML name) is written; else the object itself."""
+        if self._source is not None:
+            return self._source.val_pos.get(field) or self._source.pos
+        return None
+
+
+def bind(obj: Any, data: Any) -> None:
+    """Walk a validated object beside the PosDict/PosList it came from and keep the sources."""
+    if isinstance(obj, Spec):
+        if isinstance(data, PosDict):
+            obj._source = data
+        if not isinstance(data, dict):
+            return
+        for name, field in type(obj).model_fields.items():
+            key = field.alias or name
+            if key in data:
+                bind(getattr(obj, name), data[key])
+    elif isinstance(obj, (list, tuple)) and isinstance(data, list):
+        for item, raw in zip(obj, data):
+            bind(item, raw)
+    elif isinstance(obj, dict) and isinstance(data, dict):
+        for key, item in obj.items():
+            if key in data:
+                bind(item, data[key])
+
+
+def invalid(kind: str, message: str) -> PydanticCustomError:
+    """A validation error of one of obs's kinds: name, duration, range, value (see load.validate)."""
+    return PydanticCustomError(kind, message.replace("{", "{{").replace("}", "}}"))
+
+
+def _name(value: str) -> str:
+    if not re.fullmatch(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?", value):
+        raise invalid("name", f"{value!r} is not a valid name: use lowercase letters, digits and '-' "
+                         "(start and end with a letter or digit, at most 63 characters)")
+    return value
+
+
+def _metric_name(value: str) -> str:
+    if not re.fullmatch(r"[a-zA-Z_:][a-zA-Z0-9_:]*", value):
+        raise invalid("name", f"{value!r} is not a valid Prometheus name: use letters, digits, '_' and ':'")
+    return value
+
+
+def _alert_name(value: str) -> str:
+    if not re.fullmatch(r"[a-zA-Z_][a-zA-Z0-9_]*", value):
+        raise invalid("name", f"{value!r} is not a valid alert name: use letters, digits and '_' "
+                         "(for example CheckoutHighLatency)")
+    return value
+
+
+def _label_name(value: str) -> str:
+    if not re.fullmatch(r"[a-zA-Z_][a-zA-Z0-9_]*", value) or value.startswith("__"):
+        raise invalid("name", f"{value!r} is not a valid label name: use letters, digits and '_'")
+    return value
+
+
+def _duration(value: str) -> str:
+    try:
+        durations.seconds(value)
+    except ValueError as e:
+        raise invalid("duration", str(e)) from None
+    return value
+
+
+def _stringify(value: Any) -> Any:
+    """Label values written as numbers or booleans (tier: 1) are strings to Prometheus."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return value
+
+
+Name = Annotated[str, AfterValidator(_name)]
+MetricName = Annotated[str, AfterValidator(_metric_name)]
+AlertName = Annotated[str, AfterValidator(_alert_name)]
+LabelName = Annotated[str, AfterValidator(_label_name)]
+Duration = Annotated[str, BeforeValidator(_stringify), AfterValidator(_duration)]
+LabelValue = Annotated[str, BeforeValidator(_stringify)]
+Labels = dict[LabelName, LabelValue]
+Annotations = dict[str, Annotated[str, BeforeValidator(_stringify)]]

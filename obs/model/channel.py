@@ -1,0 +1,45 @@
+"""Channel (SPEC §1.6): where alerts of a team go. Secret-bearing fields take references only."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from obs.model.base import invalid, Duration, LabelValue, Spec
+from obs.model.secrets import Reference, Value
+
+ChannelType = Literal["dingtalk", "wecom", "email", "slack", "webhook", "pagerduty"]
+
+#: the fields each type needs
+_REQUIRED = {
+    "dingtalk": ("url",), "wecom": ("url",), "slack": ("url",), "webhook": ("url",),
+    "email": ("to",), "pagerduty": ("routingKey",),
+}
+
+
+class ChannelSpec(Spec):
+    type: ChannelType
+    url: Value | None = None
+    #: DingTalk robot signing secret
+    secret: Reference | None = None
+    to: list[str] = Field(default_factory=list)
+    sender: str | None = Field(None, alias="from")
+    smarthost: str | None = None
+    username: str | None = None
+    password: Reference | None = None
+    channel: str | None = None
+    routingKey: Reference | None = None
+    match: dict[str, LabelValue] = Field(default_factory=dict)
+    sendResolved: bool = True
+    groupBy: list[str] | None = None
+    groupWait: Duration | None = None
+    groupInterval: Duration | None = None
+    repeatInterval: Duration | None = None
+
+    @model_validator(mode="after")
+    def _required_by_type(self) -> "ChannelSpec":
+        missing = [f for f in _REQUIRED[self.type] if not getattr(self, f)]
+        if missing:
+            raise invalid("value", f"a {self.type} channel needs {', '.join(repr(m) for m in missing)}")
+        return self

@@ -1,0 +1,71 @@
+"""obs/v1 documents: apiVersion, kind, metadata, spec — one class per kind of SPEC §1."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import Field
+
+from obs.model.alerts import AlertRule, RuleGroupSpec
+from obs.model.base import Annotations, Labels, Name, Spec
+from obs.model.channel import ChannelSpec
+from obs.model.service import ServiceSpec
+
+API_VERSION = "obs/v1"
+
+
+class Metadata(Spec):
+    name: Name
+    team: str | None = None
+    service: Name | None = None
+    labels: Labels = Field(default_factory=dict)
+    annotations: Annotations = Field(default_factory=dict)
+    description: str | None = None
+
+
+class ServiceMetadata(Metadata):
+    team: str
+
+
+class StandaloneMetadata(Spec):
+    """A standalone item: its name (checked as the item's name) and the service it belongs to."""
+
+    name: str
+    service: Name
+    labels: Labels = Field(default_factory=dict)
+
+
+class _Doc(Spec):
+    apiVersion: Literal["obs/v1"]
+
+
+class ServiceDoc(_Doc):
+    kind: Literal["Service"]
+    metadata: ServiceMetadata
+    spec: ServiceSpec = Field(default_factory=ServiceSpec)
+
+
+class ChannelDoc(_Doc):
+    kind: Literal["Channel"]
+    metadata: Metadata
+    spec: ChannelSpec
+
+
+class RuleGroupDoc(_Doc):
+    kind: Literal["RuleGroup"]
+    metadata: Metadata
+    spec: RuleGroupSpec
+
+
+class StandaloneDoc(_Doc):
+    """kind SLO, AlertRule or LogAlert on its own: spec holds the item without its name."""
+
+    kind: Literal["SLO", "AlertRule", "LogAlert"]
+    metadata: StandaloneMetadata
+    spec: dict
+
+
+Document = Annotated[Union[ServiceDoc, ChannelDoc, RuleGroupDoc, StandaloneDoc], Field(discriminator="kind")]
+KINDS = ("Project", "Service", "SLO", "AlertRule", "LogAlert", "RuleGroup", "Channel")
+
+__all__ = ["AlertRule", "Document", "ServiceDoc", "ChannelDoc", "RuleGroupDoc", "StandaloneDoc", "KINDS"]

@@ -1,0 +1,78 @@
+"""The one way through: load → parse → resolve → compile (in memory) → checks.
+
+`obs lint` runs all of it and writes nothing; `obs compile` then hands the artifacts to the
+writer. Every stage adds Diagnostics to one collector; nothing here prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from obs import codes
+from obs.catalog import Catalog
+from obs.diagnostics import Diagnostic, Diagnostics, ObsError
+from obs.load.foreign import adapt_all
+from obs.load.parse import Definitions, parse_documents
+from obs.load.sources import SourceSet, expand_globs, load_project, read_sources
+from obs.project import Project, find_root
+from obs.resolve import resolve
+from obs.targets import Artifact, emitter
+
+
+@dataclass
+class Build:
+    root: Path
+    project: Project
+    sources: SourceSet
+    defs: Definitions
+    catalog: Catalog
+    diags: Diagnostics
+    artifacts: list[Artifact] = field(default_factory=list)
+
+
+def locate(path: Path | None) -> Path:
+    root = find_root(path or Path.cwd())
+    if root is None:
+        raise ObsError(Diagnostic(codes.CONFIG_MISSING, f"no obs.yaml in {path or Path.cwd()} or any parent folder",
+                                  hint="run `obs init` to create one", config=True))
+    return root
+
+
+def build(root: Path, paths: list[str] | None = None, targets: list[str] | None = None,
+          run_checks: bool = True) -> Build:
+    """Everything short of writing out/. Raises ObsError only when obs.yaml itself is unusable."""
+    project, problems = load_project(root)
+    if project is None or any(d.severity.value == "error" for d in problems):
+        raise ObsError(*problems)
+    diags = Diagnostics()
+    diags.extend(problems)
+    sources = read_sources(root, project, diags, paths)
+    documents = adapt_all(sources.documents, diags)
+    defs = parse_documents(documents, diags)
+    dashboards, _ = expand_globs(root, project.spec.dashboards, exclude=(project.spec.outputDir,))
+    catalog = resolve(root, project, defs, diags, tuple(dashboards))
+    result = Build(root, project, sources, defs, catalog, diags)
+    result.artifacts = compile_targets(catalog, diags, targets or list(project.spec.targets))
+    if run_checks:
+        from obs.checks import run_all
+        diags.extend(run_all(result))
+    return result
+
+
+def compile_targets(catalog: Catalog, diags: Diagnostics, targets: list[str]) -> list[Artifact]:
+    artifacts: list[Artifact] = []
+    for target in targets:
+        fn = emitter(target)
+        if fn is None:
+            diags.warning(codes.CONFIG_UNKNOWN_TARGET, f"target {target!r} is not built in this version of obs yet",
+                          catalog.project.spec.pos_of("targets"))
+            continue
+        artifacts.extend(fn(catalog, diags))
+    seen: dict[str, Artifact] = {}
+    for a in artifacts:
+        if a.path in seen and seen[a.path].content != a.content:
+            diags.error(codes.CONFIG_INVALID, f"two outputs would be written to out/{a.path} "
+                        f"({seen[a.path].target} and {a.target})", a.sources[0].pos if a.sources else None)
+        seen[a.path] = a
+    return sorted(seen.values(), key=lambda a: a.path)

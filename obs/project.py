@@ -1,0 +1,140 @@
+"""obs.yaml: the Project — sources, targets, defaults and the environments of live servers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
+from obs.model.apm import InjectionMode
+from obs.model.base import Duration, LabelValue, Labels, Name, Spec
+from obs.model.logs import LogTarget
+from obs.model.secrets import Reference, Value
+from obs.model.slo import BurnWindow
+
+PROJECT_FILE = "obs.yaml"
+TargetName = Literal["prometheus", "prometheus-operator", "kubesphere", "grafana", "elastalert", "watcher",
+                     "opensearch-monitor", "skywalking", "alertmanager"]
+ALL_TARGETS: tuple[str, ...] = TargetName.__args__  # type: ignore[attr-defined]
+
+
+class SLODefaults(Spec):
+    window: Duration = "30d"
+    #: windows for a 30d period, scaled to each SLO's window (SPEC §2.2); None: the default policy
+    policy: list[BurnWindow] | None = None
+
+
+class LogDefaults(Spec):
+    index: str = "ks-logstash-log-*"
+    timestampField: str = "@timestamp"
+    targets: list[LogTarget] = Field(default_factory=lambda: ["elastalert"])
+    #: how often watches and monitors run
+    schedule: Duration = "1m"
+
+
+class SkyWalkingDefaults(Spec):
+    backend: str = "skywalking-oap.skywalking.svc:11800"
+    agentVersion: str = "9.3.0"
+    mode: InjectionMode = "init-container"
+    image: str | None = None
+    pythonAgentVersion: str | None = None
+
+
+class KubernetesDefaults(Spec):
+    namespace: str = "monitoring"
+    ruleLabels: dict[str, LabelValue] = Field(default_factory=dict)
+    labels: dict[str, LabelValue] = Field(default_factory=dict)
+
+
+class GrafanaDefaults(Spec):
+    datasource: str = "prometheus"
+    folder: str | None = None
+    folderAnnotation: str = "grafana_folder"
+    url: str | None = None
+
+
+class AlertmanagerDefaults(Spec):
+    receiver: str | None = None
+    groupBy: list[str] = Field(default_factory=lambda: ["alertname", "service", "slo"])
+    groupWait: Duration = "30s"
+    groupInterval: Duration = "5m"
+    repeatInterval: Duration = "4h"
+    #: the DingTalk webhook relay (prometheus-webhook-dingtalk) base URL
+    dingtalkRelay: str = "http://alertmanager-webhook-dingtalk.monitoring.svc:8060"
+
+
+class Defaults(Spec):
+    labels: Labels = Field(default_factory=dict)
+    slo: SLODefaults = Field(default_factory=SLODefaults)
+    logs: LogDefaults = Field(default_factory=LogDefaults)
+    skywalking: SkyWalkingDefaults = Field(default_factory=SkyWalkingDefaults)
+    kubernetes: KubernetesDefaults = Field(default_factory=KubernetesDefaults)
+    grafana: GrafanaDefaults = Field(default_factory=GrafanaDefaults)
+    alertmanager: AlertmanagerDefaults = Field(default_factory=AlertmanagerDefaults)
+
+
+class Server(Spec):
+    """A live server of an environment; any value may be {env: NAME}."""
+
+    url: Value
+    token: Reference | None = None
+    apiKey: Reference | None = None
+    username: Value | None = None
+    password: Reference | None = None
+    headers: dict[str, Value] = Field(default_factory=dict)
+    insecureSkipVerify: bool = False
+    caFile: Value | None = None
+    datasource: Value | None = None
+    tenant: Value | None = None
+
+
+class KubernetesEnv(Spec):
+    context: Value | None = None
+    kubeconfig: Value | None = None
+    namespace: Value | None = None
+
+
+class Environment(Spec):
+    prometheus: Server | None = None
+    alertmanager: Server | None = None
+    elasticsearch: Server | None = None
+    opensearch: Server | None = None
+    grafana: Server | None = None
+    skywalking: Server | None = None
+    kubernetes: KubernetesEnv | None = None
+
+
+class ProjectSpec(Spec):
+    sources: list[str] = Field(default_factory=lambda: ["**/*.yaml", "**/*.yml"])
+    dashboards: list[str] = Field(default_factory=list)
+    tests: list[str] = Field(default_factory=lambda: ["tests/*.yaml"])
+    outputDir: str = "out"
+    targets: list[TargetName] = Field(default_factory=lambda: list(ALL_TARGETS))
+    defaults: Defaults = Field(default_factory=Defaults)
+    environments: dict[str, Environment] = Field(default_factory=dict)
+
+
+class ProjectMetadata(Spec):
+    name: Name
+    labels: Labels = Field(default_factory=dict)
+
+
+class Project(Spec):
+    apiVersion: Literal["obs/v1"]
+    kind: Literal["Project"]
+    metadata: ProjectMetadata
+    spec: ProjectSpec = Field(default_factory=ProjectSpec)
+
+    @property
+    def name(self) -> str:
+        return self.metadata.name
+
+
+def find_root(start: Path) -> Path | None:
+    """The nearest folder at or above `start` holding obs.yaml."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / PROJECT_FILE).is_file():
+            return folder
+    return None
