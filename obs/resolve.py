@@ -13,7 +13,7 @@ from obs import codes, packs
 from obs.catalog import (AlertEntry, Catalog, ChannelEntry, LogAlertEntry, Origin, RuleGroupEntry, SLOEntry,
                          ServiceEntry)
 from obs.diagnostics import Diagnostics
-from obs.load.parse import Definitions
+from obs.load.parse import Definitions, Standalone
 from obs.model import AlertRule, LogAlert, SLO, SkyWalking
 from obs.model.documents import ServiceDoc
 from obs.model.service import Workload
@@ -39,7 +39,10 @@ def resolve(root: Path, project: Project, defs: Definitions, diags: Diagnostics,
         for use in svc.spec.uses:
             alerts += [_alert(a, svc, "pack", pack=use.pack) for a in packs.expand(use, svc, diags)]
     for item in defs.standalone:
-        svc = services.get(item.service)
+        if item.service is None and isinstance(item.item, LogAlert):
+            logs.append(_log_alert(item.item, None, project, item.doc.format, base, item))
+            continue
+        svc = services.get(item.service or "")
         if svc is None:
             diags.error(UNKNOWN_SERVICE, f"{item.kind} {item.item.name!r} names service {item.service!r}, "
                         "which no Service document defines", item.doc.data.where("metadata"))
@@ -49,7 +52,7 @@ def resolve(root: Path, project: Project, defs: Definitions, diags: Diagnostics,
         elif isinstance(item.item, AlertRule):
             alerts.append(_alert(item.item, svc, item.doc.format))
         elif isinstance(item.item, LogAlert):
-            logs.append(_log_alert(item.item, svc, project, item.doc.format))
+            logs.append(_log_alert(item.item, svc, project, item.doc.format, base, item))
     groups = []
     for doc, src in defs.rule_groups:
         owner = doc.metadata.service
@@ -114,9 +117,14 @@ def _alert(rule: AlertRule, svc: ServiceEntry, fmt: str, pack: str | None = None
     return AlertEntry(svc.name, rule, labels, annotations, tuple(rule.notify), Origin(rule.pos, fmt), pack)
 
 
-def _log_alert(alert: LogAlert, svc: ServiceEntry, project: Project, fmt: str) -> LogAlertEntry:
+def _log_alert(alert: LogAlert, svc: ServiceEntry | None, project: Project, fmt: str,
+               base: dict[str, str] | None = None, standalone: Standalone | None = None) -> LogAlertEntry:
+    """A log alert with its defaults; one read from an ElastAlert file keeps the original rule."""
     d = project.spec.defaults.logs
-    labels = {**svc.labels, **alert.labels, "severity": alert.severity}
-    return LogAlertEntry(svc.name, alert.name, alert, alert.index or d.index, alert.timestampField or d.timestampField,
-                         tuple(alert.targets or d.targets), labels, tuple(alert.notify), svc.team,
-                         Origin(alert.pos, fmt))
+    team = svc.team if svc else (standalone.doc.data["metadata"].get("team") if standalone else None)
+    owner = svc.labels if svc else {**(base or {}), **({"team": team} if team else {})}
+    labels = {**owner, **alert.labels, "severity": alert.severity}
+    raw = standalone.doc.original if standalone and fmt == "elastalert" else None
+    return LogAlertEntry(svc.name if svc else None, alert.name, alert, alert.index or d.index,
+                         alert.timestampField or d.timestampField, tuple(alert.targets or d.targets), labels,
+                         tuple(alert.notify), team, Origin(alert.pos, fmt), raw)

@@ -23,7 +23,7 @@ _ITEM = {"SLO": SLO, "AlertRule": AlertRule, "LogAlert": LogAlert}
 @dataclass
 class Standalone:
     kind: str
-    service: str
+    service: str | None
     item: Any
     doc: SourceDoc
 
@@ -60,6 +60,10 @@ def parse_documents(docs: list[SourceDoc], diags: Diagnostics) -> Definitions:
         elif isinstance(obj, RuleGroupDoc):
             defs.rule_groups.append((obj, doc))
         else:
+            if obj.metadata.service is None and obj.kind != "LogAlert":
+                diags.error(codes.SCHEMA_REQUIRED, f"missing required field 'service' in metadata: a standalone "
+                            f"{obj.kind} belongs to a service", doc.data["metadata"].pos)
+                continue
             item = _standalone_item(obj, doc, diags)
             if item is not None:
                 defs.standalone.append(Standalone(obj.kind, obj.metadata.service, item, doc))

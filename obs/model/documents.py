@@ -31,7 +31,9 @@ class StandaloneMetadata(Spec):
     """A standalone item: its name (checked as the item's name) and the service it belongs to."""
 
     name: str
-    service: Name
+    #: required for SLO and AlertRule; a LogAlert may stand without a service (e.g. a legacy rule)
+    service: Name | None = None
+    team: str | None = None
     labels: Labels = Field(default_factory=dict)
 
 
