@@ -1,0 +1,24 @@
+"""Kubernetes object conventions shared by every target that writes to out/kubernetes/.
+
+Every object carries `app.kubernetes.io/managed-by: obs` and `obs.dev/project: <name>`
+(SPEC §2.1), which is also how `obs apply --prune` will recognise what obs owns.
+"""
+
+from __future__ import annotations
+
+from obs.catalog import Catalog
+
+MANAGED_BY = "app.kubernetes.io/managed-by"
+PROJECT_LABEL = "obs.dev/project"
+SOURCE_ANNOTATION = "obs.dev/source"
+
+
+def metadata(catalog: Catalog, name: str, namespace: str | None = None, labels: dict[str, str] | None = None,
+             annotations: dict[str, str] | None = None) -> dict:
+    """ObjectMeta with obs's ownership labels; the namespace defaults to defaults.kubernetes.namespace."""
+    k8s = catalog.defaults.kubernetes
+    meta: dict = {"name": name, "namespace": namespace or k8s.namespace,
+                  "labels": {**k8s.labels, **(labels or {}), MANAGED_BY: "obs", PROJECT_LABEL: catalog.name}}
+    if annotations:
+        meta["annotations"] = dict(sorted(annotations.items()))
+    return meta
