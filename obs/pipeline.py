@@ -39,15 +39,14 @@ def locate(path: Path | None) -> Path:
     return root
 
 
-def build(root: Path, paths: list[str] | None = None, targets: list[str] | None = None,
-          run_checks: bool = True) -> Build:
+def build(root: Path, targets: list[str] | None = None, run_checks: bool = True) -> Build:
     """Everything short of writing out/. Raises ObsError only when obs.yaml itself is unusable."""
     project, problems = load_project(root)
     if project is None or any(d.severity.value == "error" for d in problems):
         raise ObsError(*problems)
     diags = Diagnostics()
     diags.extend(problems)
-    sources = read_sources(root, project, diags, paths)
+    sources = read_sources(root, project, diags)
     documents = adapt_all(sources.documents, diags)
     defs = parse_documents(documents, diags)
     dashboards, _ = expand_globs(root, project.spec.dashboards, exclude=(project.spec.outputDir,))

@@ -11,19 +11,31 @@ from obs.pipeline import build, locate
 
 
 def lint(project_dir: Path | None, paths: list[str] | None) -> list[Diagnostic]:
+    """Every check over the whole project (references span files); with `paths`, only the
+    findings in those files or folders are reported."""
     try:
         root = locate(project_dir)
-        return build(root, paths=paths).diags.sorted()
+        diags = build(root).diags.sorted()
     except ObsError as e:
         return e.diagnostics
+    if not paths:
+        return diags
+    wanted = [Path(p).resolve() for p in paths]
+    return [d for d in diags if d.pos is None or any(
+        (root / d.pos.file).resolve() == w or (root / d.pos.file).resolve().is_relative_to(w) for w in wanted)]
 
 
 def list_checks() -> str:
     load_all()
-    from obs import targets  # noqa: F401  (targets define their codes on import)
-    for name in targets.MODULES.values():
+    import importlib
+
+    from obs import resolve  # noqa: F401  (modules define their codes on import)
+    from obs.load.foreign import FORMATS
+    from obs.targets import MODULES
+    modules = [f"obs.targets.{m}" for m in MODULES.values()] + [f.module for f in FORMATS]
+    for name in modules:
         try:
-            __import__(f"obs.targets.{name}")
+            importlib.import_module(name)
         except ModuleNotFoundError:
             pass
     rows = [f"{c.code}  {c.name:<32} {c.doc}" for c in all_codes()]

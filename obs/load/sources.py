@@ -71,17 +71,13 @@ def expand_globs(root: Path, patterns: list[str], exclude: tuple[str, ...] = ())
     return sorted(found), empty
 
 
-def read_sources(root: Path, project: Project, diags: Diagnostics, paths: list[str] | None = None) -> SourceSet:
+def read_sources(root: Path, project: Project, diags: Diagnostics) -> SourceSet:
     """Every document of every source file; a file that cannot be read is one diagnostic."""
     out_dir = project.spec.outputDir
     files, empty = expand_globs(root, project.spec.sources, exclude=(out_dir, PROJECT_FILE, ".git"))
     for pattern in empty:
         diags.warning(codes.CONFIG_NO_SOURCES, f"source pattern {pattern!r} matches no file",
                       project.spec.pos_of("sources") if project.spec.pos else Position(PROJECT_FILE))
-    if paths:
-        wanted = {Path(p).resolve() for p in paths}
-        files = [f for f in files if (root / f).resolve() in wanted
-                 or any((root / f).resolve().is_relative_to(w) for w in wanted)]
     sources = SourceSet(root)
     for rel in files:
         raw = (root / rel).read_bytes()
