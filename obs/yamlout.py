@@ -27,6 +27,7 @@ class Comment(str):
 
 
 _PLAIN = re.compile(r"^[A-Za-z_/][A-Za-z0-9_./@-]*$")
+_DURATION = re.compile(r"^(\d+(y|w|d|h|m|s|ms))+$")
 _RESERVED = {"y", "yes", "n", "no", "true", "false", "on", "off", "null", "~"}
 
 
@@ -46,7 +47,7 @@ def scalar(value: Any) -> str:
             return ".inf" if value > 0 else "-.inf"
         return repr(value)
     text = str(value)
-    if _PLAIN.match(text) and text.lower() not in _RESERVED:
+    if (_PLAIN.match(text) and text.lower() not in _RESERVED) or _DURATION.match(text):
         return text
     return json.dumps(text, ensure_ascii=False)
 
