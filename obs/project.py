@@ -47,11 +47,27 @@ class KubernetesDefaults(Spec):
     labels: dict[str, LabelValue] = Field(default_factory=dict)
 
 
+class REDConvention(Spec):
+    """Which series the `red` dashboard reads; unset fields keep the runtime's convention."""
+
+    requests: str | None = None  # request counter (or a histogram's _count)
+    duration: str | None = None  # histogram buckets of request duration
+    status: str | None = None  # label holding the HTTP status code
+    route: str | None = None  # label holding the route
+    errors: str | None = None  # regex of status values that are errors
+    selector: str | None = None  # label matchers; {service} and {namespace} are filled in
+
+
 class GrafanaDefaults(Spec):
     datasource: str = "prometheus"
+    #: Grafana folder of the dashboards; default: the project's name
     folder: str | None = None
     folderAnnotation: str = "grafana_folder"
     url: str | None = None
+    #: `red` conventions per runtime (java, python, nodejs, go, other), over the built-in ones
+    red: dict[str, REDConvention] = Field(default_factory=dict)
+    #: label matchers per template ({service}, {namespace} filled in); a pack's `with.selector` wins
+    selectors: dict[str, str] = Field(default_factory=dict)
 
 
 class AlertmanagerDefaults(Spec):
