@@ -79,7 +79,25 @@ def adapt_all(documents: list[SourceDoc], diags: Diagnostics) -> list[SourceDoc]
     for fmt in FORMATS:
         if fmt.name in by_format:
             out.extend(fmt.adapt(by_format[fmt.name], diags))
-    return out
+    return _merge_services(out)
+
+
+def _merge_services(docs: list[SourceDoc]) -> list[SourceDoc]:
+    """A Service adapted from a foreign format gives way to an obs/v1 Service of the same name
+    (its standalone SLOs join that one); of several adapted ones, the first stands."""
+    def name(doc: SourceDoc) -> Any:
+        meta = doc.data.get("metadata") if doc.data.get("kind") == "Service" else None
+        return meta.get("name") if isinstance(meta, dict) else None
+
+    defined = {name(d) for d in docs if d.format == "obs"} - {None}
+    kept = []
+    for doc in docs:
+        if doc.format != "obs" and name(doc) is not None:
+            if name(doc) in defined:
+                continue
+            defined.add(name(doc))
+        kept.append(doc)
+    return kept
 
 
 AdaptFn = Callable[[list[SourceDoc], Diagnostics], list[SourceDoc]]
