@@ -23,6 +23,10 @@ class SLODefaults(Spec):
     window: Duration = "30d"
     #: windows for a 30d period, scaled to each SLO's window (SPEC §2.2); None: the default policy
     policy: list[BurnWindow] | None = None
+    #: evaluation interval of SLO rule groups; None: 1m, longer for windows past 30d (obs.slo)
+    interval: Duration | None = None
+    #: the rate() window over raw series; None: the policy's shortest scaled window (obs.slo)
+    baseWindow: Duration | None = None
 
 
 class LogDefaults(Spec):
@@ -45,6 +49,8 @@ class KubernetesDefaults(Spec):
     namespace: str = "monitoring"
     ruleLabels: dict[str, LabelValue] = Field(default_factory=dict)
     labels: dict[str, LabelValue] = Field(default_factory=dict)
+    #: who evaluates alerts when both prometheus-operator and kubesphere are targets (docs/kubernetes.md)
+    alertsIn: Literal["prometheusrule", "kubesphere"] = "prometheusrule"
 
 
 class REDConvention(Spec):
