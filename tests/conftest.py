@@ -1,25 +1,19 @@
-"""Shared fixtures: a writable copy of the shop fixture, running obs, the promtool binary."""
+"""Shared fixtures: a writable copy of the shop fixture, running obs, the promtool binary.
+
+Import helpers with `from helpers import ...` (tests/ is on sys.path), not from conftest.
+"""
 
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-SHOP_FIXTURE = REPO.parent / "shared" / "fixtures" / "shop"
-EXAMPLE_SHOP = REPO / "examples" / "shop"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-
-def copy_tree(src: Path, dst: Path) -> Path:
-    shutil.copytree(src, dst, dirs_exist_ok=True)
-    for p in [dst, *dst.rglob("*")]:
-        p.chmod(p.stat().st_mode | 0o200)
-    return dst
-
+from helpers import EXAMPLE_SHOP, REPO, SHOP_FIXTURE, copy_tree, run_obs  # noqa: E402,F401
 
 @pytest.fixture
 def shop(tmp_path: Path) -> Path:
@@ -32,12 +26,6 @@ def shop(tmp_path: Path) -> Path:
 @pytest.fixture
 def example_shop(tmp_path: Path) -> Path:
     return copy_tree(EXAMPLE_SHOP, tmp_path / "example-shop")
-
-
-def run_obs(*args: str, cwd: Path, env: dict | None = None, timeout: int = 120) -> subprocess.CompletedProcess:
-    """Run the real `obs` entry point in a subprocess, as a user would."""
-    return subprocess.run([sys.executable, "-m", "obs", *args], cwd=cwd, capture_output=True, text=True,
-                          env=env, timeout=timeout)
 
 
 @pytest.fixture(scope="session")

@@ -106,10 +106,16 @@ def _scalar(event: ev.ScalarEvent) -> Any:
         text = value.replace("_", "")
         if _INT.match(text):
             return int(text)
+        sign = -1 if text.startswith("-") else 1
+        digits = text.lstrip("+-")
         try:
-            return int(text, 0)
+            if digits.startswith(("0x", "0b")):
+                return sign * int(digits, 0)
+            if digits.startswith("0") and ":" not in digits:
+                return sign * int(digits, 8)  # YAML 1.1 octal, as PyYAML reads it
         except ValueError:
-            return value
+            pass
+        return value
     if tag.endswith(":float"):
         low = value.lower().replace("_", "")
         if low in (".inf", "+.inf"):
@@ -155,9 +161,11 @@ class _Builder:
         stack: list[_Frame] = []
         doc_pos = Position(self.file)
         result: Any = None
+        first = True
         for event in events:
             if isinstance(event, ev.DocumentStartEvent):
                 doc_pos, result, self.anchors = _mark(self.file, event.start_mark), None, {}
+                first = True
                 continue
             if isinstance(event, ev.DocumentEndEvent):
                 yield result, doc_pos
@@ -165,6 +173,8 @@ class _Builder:
             if isinstance(event, (ev.StreamStartEvent, ev.StreamEndEvent)):
                 continue
             pos = _mark(self.file, event.start_mark)
+            if first:  # a document is where its content starts, not its `---`
+                doc_pos, first = pos, False
             if isinstance(event, (ev.MappingStartEvent, ev.SequenceStartEvent)):
                 if len(stack) >= MAX_DEPTH:
                     raise self.fail(codes.YAML_TOO_DEEP, f"nesting deeper than {MAX_DEPTH} levels", event.start_mark)
