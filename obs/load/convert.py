@@ -111,7 +111,7 @@ def shorthand(text: Any) -> str | None:
 _ES_UNITS = (("weeks", 604800), ("days", 86400), ("hours", 3600), ("minutes", 60), ("seconds", 1))
 
 
-def es_timeframe(value: Any) -> str | None:
+def es_timeframe(value: Any, allow_zero: bool = False) -> str | None:
     """ElastAlert's {minutes: 5, hours: 1} as an obs duration ('65m'); None if not one."""
     if not isinstance(value, dict) or not value:
         return None
@@ -121,6 +121,8 @@ def es_timeframe(value: Any) -> str | None:
         if size is None or isinstance(amount, bool) or not isinstance(amount, (int, float)) or amount < 0:
             return None
         total += amount * size
+    if total == 0 and allow_zero:
+        return "0m"
     if total <= 0 or total != int(total):
         return None
     total = int(total)
