@@ -1,0 +1,78 @@
+"""Plain series selectors of SLIs: parsed once (promql-parser), matched, and written back with
+extra matchers (the `le` bound of a latency SLI)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+import promql_parser
+
+_OPS = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}
+
+
+@dataclass(frozen=True)
+class Matcher:
+    name: str
+    op: str  # = != =~ !~
+    value: str
+
+    def matches(self, value: str) -> bool:
+        """Prometheus semantics: a missing label is "", regular expressions are anchored."""
+        if self.op == "=":
+            return value == self.value
+        if self.op == "!=":
+            return value != self.value
+        hit = re.fullmatch(self.value, value) is not None
+        return hit if self.op == "=~" else not hit
+
+    def __str__(self) -> str:
+        return f"{self.name}{self.op}{json.dumps(self.value, ensure_ascii=False)}"
+
+
+@dataclass(frozen=True)
+class Selector:
+    metric: str
+    matchers: tuple[Matcher, ...]
+
+    def with_matchers(self, *extra: Matcher) -> "Selector":
+        return Selector(self.metric, self.matchers + extra)
+
+    def matches(self, metric: str, labels: dict[str, str]) -> bool:
+        return metric == self.metric and all(m.matches(labels.get(m.name, "")) for m in self.matchers)
+
+    def pinned(self, label: str) -> str | None:
+        """The one value an equality matcher fixes for `label`, if any."""
+        for m in self.matchers:
+            if m.name == label and m.op == "=":
+                return m.value
+        return None
+
+    def __str__(self) -> str:
+        inner = ", ".join(str(m) for m in self.matchers)
+        return f"{self.metric}{{{inner}}}" if inner else self.metric
+
+
+def parse(text: str) -> Selector:
+    """A plain series selector (`name{matchers}`); ValueError says why anything else is not one."""
+    try:
+        expr = promql_parser.parse(text.strip())
+    except (ValueError, TypeError) as e:
+        raise ValueError(f"not valid PromQL: {e}") from None
+    if not isinstance(expr, promql_parser.VectorSelector):
+        kind = type(expr).__name__.replace("Expr", "").lower()
+        raise ValueError(f"must be a plain series selector such as requests_total{{job=\"api\"}}, not a {kind} "
+                         "expression (obs writes the rate() and sum() itself)")
+    if expr.offset or expr.at:
+        raise ValueError("must be a plain series selector without offset or @")
+    matchers, metric = [], expr.name
+    for m in expr.matchers.matchers:
+        op = _OPS.get(str(m.op), "=")
+        if m.name == "__name__" and op == "=":
+            metric = m.value
+        else:
+            matchers.append(Matcher(m.name, op, m.value))
+    if not metric:
+        raise ValueError("must name its metric (obs needs one series name per selector)")
+    return Selector(metric, tuple(matchers))

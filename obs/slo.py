@@ -1,0 +1,158 @@
+"""Burn-rate policy and window arithmetic: the math of SPEC §2.2 in one place, pure functions.
+
+A policy is written for a 30d reference period; an SLO of another length scales every window
+by period / 30d and keeps the factors. Each SLO also gets an evaluation interval and a base
+window (the one `rate()` over raw series is taken over); every longer window is a sum of
+base-window recordings, so it costs the same whatever the raw series count.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from obs.durations import format_seconds, seconds
+
+REFERENCE = 30 * 86400.0
+MINUTE = 60.0
+
+#: tier, long window, short window, burn-rate factor — the SRE workbook's policy for 30d
+DEFAULT_POLICY: tuple[tuple[str, str, str, float], ...] = (
+    ("page", "1h", "5m", 14.4),
+    ("page", "6h", "30m", 6.0),
+    ("ticket", "1d", "2h", 3.0),
+    ("ticket", "3d", "6h", 1.0),
+)
+SEVERITY = {"page": "critical", "ticket": "warning"}
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One window pair of a policy, scaled to an SLO's period (seconds)."""
+
+    tier: str
+    long: float
+    short: float
+    factor: float
+
+    @property
+    def severity(self) -> str:
+        return SEVERITY[self.tier]
+
+    def threshold(self, budget: float) -> float:
+        """The error ratio both windows must exceed: factor × (1 - objective)."""
+        return self.factor * budget
+
+    def budget_spent(self, period: float) -> float:
+        """Share of the period's budget spent when it fires at its threshold (long window full)."""
+        return self.factor * self.long / period
+
+    def time_to_fire(self, burn: float) -> float | None:
+        """Seconds from the start of a constant burn (after error-free traffic) to firing;
+        None when the burn never reaches the factor."""
+        if burn <= 0 or burn < self.factor:
+            return None
+        return self.factor * self.long / burn
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything an SLO's rules and tests need: period, interval, base window and pairs."""
+
+    period: float
+    interval: float
+    base: float
+    pairs: tuple[Pair, ...]
+    #: the SLO window as written (7d stays 7d, not 1w)
+    period_name: str = ""
+
+    def name(self, window: float) -> str:
+        """A window as a Prometheus duration, for record names: ratio_rate<name>."""
+        return self.period_name if window == self.period and self.period_name else fmt(window)
+
+    @property
+    def windows(self) -> tuple[float, ...]:
+        """Every window with a `slo:sli_error:ratio_rate<w>` recording, shortest first."""
+        found = {self.base, self.period}
+        for p in self.pairs:
+            found |= {p.long, p.short}
+        return tuple(sorted(found))
+
+    def tier_pairs(self, tier: str) -> tuple[Pair, ...]:
+        return tuple(p for p in self.pairs if p.tier == tier)
+
+    def time_to_fire(self, tier: str, burn: float) -> float | None:
+        times = [t for t in (p.time_to_fire(burn) for p in self.tier_pairs(tier)) if t is not None]
+        return min(times) if times else None
+
+
+def policy_rows(policy: Sequence | None) -> list[tuple[str, float, float, float]]:
+    """(tier, long s, short s, factor) for a 30d period, from `defaults.slo.policy` or the default.
+    A row given as `budget` (percent spent) becomes factor = budget × 30d / long."""
+    if not policy:
+        return [(t, seconds(lo), seconds(sh), f) for t, lo, sh, f in DEFAULT_POLICY]
+    rows = []
+    for w in policy:
+        long_s = seconds(w.long)
+        factor = w.factor if w.factor is not None else w.budget / 100 * REFERENCE / long_s
+        rows.append((w.tier, long_s, seconds(w.short), float(factor)))
+    return rows
+
+
+def scale(rows: Iterable[tuple[str, float, float, float]], period: float) -> tuple[Pair, ...]:
+    """Windows × period/30d, rounded to whole seconds (Prometheus durations); factors kept."""
+    k = period / REFERENCE
+    return tuple(Pair(t, float(round(lo * k)), float(round(sh * k)), f) for t, lo, sh, f in rows)
+
+
+def default_interval(period: float) -> float:
+    """1m up to a 30d window, then longer in whole minutes (3m at 90d): cost and test time
+    stay flat as windows grow, while every window keeps the same number of samples."""
+    return max(MINUTE, math.floor(period / REFERENCE) * MINUTE)
+
+
+def default_base(pairs: Sequence[Pair], interval: float) -> float:
+    """The shortest scaled window (5m at 30d), floored to a whole number of intervals and
+    never below one interval (problems() reports windows that end up shorter)."""
+    shortest = min([p.short for p in pairs] + [p.long for p in pairs], default=5 * MINUTE)
+    return max(interval, math.floor(shortest / interval) * interval)
+
+
+def plan(window: str, policy: Sequence | None = None, interval: str | None = None,
+         base: str | None = None, tiers: Iterable[str] = ("page", "ticket")) -> Plan:
+    """The plan of an SLO of this window; interval and base default from the window."""
+    period = seconds(window)
+    pairs = scale(policy_rows(policy), period)
+    chosen = tuple(p for p in pairs if p.tier in set(tiers))
+    every = seconds(interval) if interval else default_interval(period)
+    return Plan(period, every, seconds(base) if base else default_base(pairs, every), chosen, window)
+
+
+def problems(p: Plan) -> list[str]:
+    """What makes a plan unusable, one sentence each (obs/checks/slo.py adds positions)."""
+    out = []
+    if p.base < p.interval:
+        out.append(f"the base window {fmt(p.base)} is shorter than the evaluation interval {fmt(p.interval)}")
+    for pair in p.pairs:
+        for name, w in (("long", pair.long), ("short", pair.short)):
+            if w < p.base:
+                out.append(f"the {pair.tier} pair's {name} window scales to {fmt(w)}, shorter than the base "
+                           f"recording window {fmt(p.base)}")
+        if pair.short >= pair.long:
+            out.append(f"the {pair.tier} pair's short window {fmt(pair.short)} is not shorter than its long "
+                       f"window {fmt(pair.long)}")
+    return out
+
+
+def fmt(value: float) -> str:
+    return format_seconds(value)
+
+
+def human(value: float | None) -> str:
+    """A duration for people: 51.8s, 14m, 2h30m, never."""
+    if value is None:
+        return "never"
+    if value < 60:
+        return f"{value:.3g}s"
+    return format_seconds(round(value / 60) * 60 if value < 86400 else round(value / 3600) * 3600)
