@@ -35,6 +35,10 @@ class LogDefaults(Spec):
     targets: list[LogTarget] = Field(default_factory=lambda: ["elastalert"])
     #: how often watches and monitors run
     schedule: Duration = "1m"
+    #: Alertmanager URLs: when set, log alerts go there (API v2) and its routes reach the channels
+    alertmanager: list[str] = Field(default_factory=list)
+    #: where the ElastAlert pod mounts SMTP credentials files (`<channel>.yaml`, user and password)
+    smtpAuthDir: str = "/etc/elastalert/smtp-auth"
 
 
 class SkyWalkingDefaults(Spec):
