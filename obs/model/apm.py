@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from obs.model.base import Spec
+from obs.model.base import Annotations, Spec
 
 InjectionMode = Literal["swck", "init-container"]
 
@@ -19,12 +19,19 @@ class SkyWalking(Spec):
     serviceName: str | None = None
     sampleRate: int | None = Field(None, ge=-1)
     ignorePaths: list[str] = Field(default_factory=list)
-    env: dict[str, str] = Field(default_factory=dict)
+    env: Annotations = Field(default_factory=dict)
     image: str | None = None
     container: str | None = None
-    plugins: dict[str, str] = Field(default_factory=dict)
+    #: plugin settings of agent.config (`plugin.jdbc.trace_sql_parameters: true`)
+    plugins: Annotations = Field(default_factory=dict)
+    #: other agent settings (`agent.ignore_suffix: .jpg,.png`, `logging.level: DEBUG`)
+    options: Annotations = Field(default_factory=dict)
     #: python only: how the agent package gets into the image (see docs/skywalking.md)
     install: Literal["image", "init-container"] | None = None
+    #: python only: the container's command, wrapped with `sw-python run` (default: from spec.workload.file)
+    command: list[str] | None = None
+    #: python only: `sw-python run -p` for pre-forking servers (default: on for gunicorn and uwsgi)
+    prefork: bool | None = None
 
 
 class APM(Spec):
