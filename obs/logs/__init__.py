@@ -1,0 +1,57 @@
+"""Log alerts (SPEC §1.5): the condition grammar, the searches behind it, channels as alerters.
+
+`condition_of(entry)` is the one place a LogAlertEntry's `when:` is read, so every target and
+check reports the same problem at the same position (Diagnostics collapses the repeats).
+"""
+
+from __future__ import annotations
+
+from obs import codes
+from obs.catalog import LogAlertEntry
+from obs.diagnostics import Diagnostic, Position
+from obs.logs.condition import Condition, parse_condition
+
+UNSUPPORTED = codes.define("LG002", "logs/target-cannot-express",
+                           "A log alert's condition cannot be expressed by one of its targets (the message names it).")
+MATCH_USE = codes.define("LG003", "logs/match", "`match:` is given without a `ratio` condition, or a `ratio` lacks it.")
+
+
+def condition_of(entry: LogAlertEntry) -> Condition | Diagnostic:
+    spec = entry.spec
+    cond = parse_condition(spec.when, spec.pos_of("when"))
+    if isinstance(cond, Diagnostic):
+        return cond
+    if cond.kind == "ratio" and not spec.match:
+        return Diagnostic(MATCH_USE, f"log alert {entry.name!r}: a `ratio` condition needs `match:`, the query "
+                          "whose share of the `query` matches is measured", spec.pos_of("when"),
+                          hint="match: 'log:\"slow\"'")
+    if spec.match and cond.kind != "ratio":
+        return Diagnostic(MATCH_USE, f"log alert {entry.name!r}: `match:` is only used by `ratio` conditions",
+                          spec.pos_of("match"))
+    return cond
+
+
+def unsupported(entry: LogAlertEntry, target: str, why: str, pos: Position | None = None) -> Diagnostic:
+    return Diagnostic(UNSUPPORTED, f"log alert {entry.name!r}: target {target} cannot express "
+                      f"`{_when(entry)}`: {why}", pos or entry.spec.pos_of("when"),
+                      hint=f"remove {target} from this alert's `targets:` or choose a condition it can express")
+
+
+def _when(entry: LogAlertEntry) -> str:
+    w = entry.spec.when
+    return w if isinstance(w, str) else (condition_of(entry).describe() if isinstance(condition_of(entry), Condition)
+                                         else str(w))
+
+
+def timeframe(window: str) -> dict[str, int]:
+    """An ElastAlert time value (`{minutes: 5}`) in the largest unit that divides the window exactly."""
+    from obs import durations
+    secs = int(durations.seconds(window))
+    for unit, size in (("weeks", 604800), ("days", 86400), ("hours", 3600), ("minutes", 60)):
+        if secs % size == 0:
+            return {unit: secs // size}
+    return {"seconds": secs}
+
+
+def provenance(entry: LogAlertEntry) -> str:
+    return str(entry.origin)

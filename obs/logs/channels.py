@@ -1,0 +1,155 @@
+"""Channels (SPEC §1.6) as ElastAlert alerters, Watcher actions and OpenSearch monitor actions.
+
+A log alert reaches its `notify:` channels and every channel whose `match:` labels it carries,
+so log and metric alerts of a team land in the same place. Secret-bearing values are written
+as `${VAR}` placeholders (obs.logs.secrets); nothing here ever holds a secret's value.
+"""
+
+from __future__ import annotations
+
+import json
+
+from obs.catalog import Catalog, ChannelEntry, LogAlertEntry
+from obs.logs.secrets import EnvNeed, placeholder
+
+PRIORITY = {"critical": 1, "warning": 2, "info": 3}
+
+
+def recipients(catalog: Catalog, entry: LogAlertEntry) -> list[ChannelEntry]:
+    """`notify:` channels in order, then matching channels by name; unknown names are another check's."""
+    out = [catalog.channels[n] for n in entry.notify if n in catalog.channels]
+    for name, ch in catalog.channels.items():
+        if ch not in out and ch.spec.match and all(entry.labels.get(k) == v for k, v in ch.spec.match.items()):
+            out.append(ch)
+    return out
+
+
+def message(entry: LogAlertEntry) -> str:
+    """Summary, description and runbook, as people read them (non-ASCII kept)."""
+    spec = entry.spec
+    parts = [spec.summary] + [p for p in (spec.description, spec.runbook and f"Runbook: {spec.runbook}") if p]
+    return "\n\n".join(parts)
+
+
+def alert_labels(entry: LogAlertEntry) -> dict[str, str]:
+    labels = {"alertname": entry.name, **entry.labels}
+    if entry.service:
+        labels.setdefault("service", entry.service)
+    return dict(sorted(labels.items()))
+
+
+# --- ElastAlert 2 --------------------------------------------------------------------------------
+
+def elastalert_alerters(catalog: Catalog, entry: LogAlertEntry, needs: set[EnvNeed]) -> list:
+    """The rule's `alert:` list, one `{alerter: {options}}` per channel so options never collide."""
+    hosts = catalog.defaults.logs.alertmanager
+    if hosts:
+        return [{"alertmanager": {
+            "alertmanager_hosts": list(hosts), "alertmanager_api_version": "v2",
+            "alertmanager_alertname": entry.name, "alertmanager_labels": alert_labels(entry),
+            "alertmanager_annotations": _annotations(entry)}}]
+    return [_elastalert(catalog, ch, entry, needs) for ch in recipients(catalog, entry)]
+
+
+def _annotations(entry: LogAlertEntry) -> dict[str, str]:
+    spec = entry.spec
+    ann = {"summary": spec.summary, **({"description": spec.description} if spec.description else {}),
+           **({"runbook_url": spec.runbook} if spec.runbook else {}), **spec.annotations}
+    return dict(sorted(ann.items()))
+
+
+def _elastalert(catalog: Catalog, ch: ChannelEntry, entry: LogAlertEntry, needs: set[EnvNeed]) -> dict:
+    s = ch.spec
+    if s.type == "dingtalk":
+        opts = {"dingtalk_access_token": placeholder(s.url, "access_token", needs), "dingtalk_msgtype": "text"}
+        if s.secret:
+            opts["dingtalk_sign"] = placeholder(s.secret, None, needs)
+        return {"dingtalk": opts}
+    if s.type == "wecom":
+        return {"workwechat": {"work_wechat_bot_id": placeholder(s.url, "key", needs), "work_wechat_msgtype": "text"}}
+    if s.type == "slack":
+        opts = {"slack_webhook_url": placeholder(s.url, None, needs)}
+        if s.channel:
+            opts["slack_channel_override"] = s.channel
+        return {"slack": opts}
+    if s.type == "webhook":
+        return {"post2": {"http_post2_url": placeholder(s.url, None, needs),
+                          "http_post2_static_payload": {**alert_labels(entry), "summary": entry.spec.summary}}}
+    if s.type == "pagerduty":
+        return {"pagerduty": {"pagerduty_service_key": placeholder(s.routingKey, None, needs),
+                              "pagerduty_client_name": f"obs/{catalog.name}", "pagerduty_api_version": "v2",
+                              "pagerduty_v2_payload_severity": entry.spec.severity if entry.spec.severity != "info"
+                              else "info"}}
+    opts = {"email": list(s.to)}
+    if s.sender:
+        opts["from_addr"] = s.sender
+    if s.smarthost:
+        host, _, port = s.smarthost.partition(":")
+        opts["smtp_host"] = host
+        if port.isdigit():
+            opts["smtp_port"] = int(port)
+    if s.password is not None:
+        opts["smtp_auth_file"] = f"{catalog.defaults.logs.smtpAuthDir.rstrip('/')}/{ch.name}.yaml"
+    return {"email": opts}
+
+
+# --- Watcher and OpenSearch ----------------------------------------------------------------------
+
+def _json_body(ch: ChannelEntry, entry: LogAlertEntry, text: str) -> str:
+    """The request body a channel's webhook takes; `text` may hold mustache from the target."""
+    t = ch.spec.type
+    if t in ("dingtalk", "wecom"):
+        body: object = {"msgtype": "text", "text": {"content": text}}
+    elif t == "slack":
+        body = {"text": text, **({"channel": ch.spec.channel} if ch.spec.channel else {})}
+    elif t == "pagerduty":
+        body = {"routing_key": placeholder(ch.spec.routingKey), "event_action": "trigger",
+                "payload": {"summary": entry.spec.summary, "source": "obs",
+                            "severity": entry.spec.severity, "custom_details": {"text": text}}}
+    else:
+        body = {**alert_labels(entry), "summary": entry.spec.summary, "text": text}
+    return json.dumps(body, ensure_ascii=False, sort_keys=True)
+
+
+def _url(ch: ChannelEntry, needs: set[EnvNeed]) -> str:
+    if ch.spec.type == "pagerduty":
+        placeholder(ch.spec.routingKey, None, needs)
+        return "https://events.pagerduty.com/v2/enqueue"
+    return placeholder(ch.spec.url, None, needs)
+
+
+def watcher_actions(catalog: Catalog, entry: LogAlertEntry, text: str, needs: set[EnvNeed]) -> dict:
+    """Watch actions keyed by channel name; secrets stay `${VAR}` until `obs apply` fills them."""
+    hosts = catalog.defaults.logs.alertmanager
+    if hosts:
+        body = json.dumps([{"labels": alert_labels(entry), "annotations": _annotations(entry)}],
+                          ensure_ascii=False, sort_keys=True)
+        return {f"alertmanager-{i}": {"webhook": {"method": "post", "url": f"{h.rstrip('/')}/api/v2/alerts",
+                                                   "headers": {"Content-Type": "application/json"}, "body": body}}
+                for i, h in enumerate(hosts)}
+    actions = {}
+    for ch in recipients(catalog, entry):
+        if ch.spec.type == "email":
+            actions[ch.name] = {"email": {"to": list(ch.spec.to), "subject": entry.spec.summary,
+                                          "body": {"text": text}}}
+        else:
+            actions[ch.name] = {"webhook": {"method": "post", "url": _url(ch, needs),
+                                            "headers": {"Content-Type": "application/json"},
+                                            "body": _json_body(ch, entry, text)}}
+    return actions
+
+
+def monitor_actions(catalog: Catalog, entry: LogAlertEntry, text: str, throttle_minutes: int | None) -> list[dict]:
+    """Trigger actions that send to OpenSearch Notifications channels whose config id is `obs-<channel>`
+    (created by `obs apply` with the secrets resolved), so monitors hold no secret at all."""
+    names = ["alertmanager"] if catalog.defaults.logs.alertmanager else [c.name for c in recipients(catalog, entry)]
+    out = []
+    for name in names:
+        action = {"name": f"notify-{name}", "destination_id": f"obs-{name}",
+                  "subject_template": {"source": entry.spec.summary, "lang": "mustache"},
+                  "message_template": {"source": text, "lang": "mustache"},
+                  "throttle_enabled": throttle_minutes is not None}
+        if throttle_minutes is not None:
+            action["throttle"] = {"value": throttle_minutes, "unit": "MINUTES"}
+        out.append(action)
+    return out
