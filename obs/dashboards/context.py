@@ -1,0 +1,118 @@
+"""What a dashboard template is given: the service, its selector, datasource, tags and links.
+
+Templates (dashboards/*.py) read only this, so they stay small grafanalib code and every
+choice that comes from the definitions (selectors from packs, conventions by runtime,
+the datasource uid) is made here, once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from obs.catalog import Catalog, ServiceEntry
+from obs.dashboards import dashboard_uid
+from obs.dashboards.sloview import SLOView, slo_views
+
+#: Grafana's type name of the Prometheus datasource plugin
+PROMETHEUS = "prometheus"
+
+#: The RED conventions by runtime: Micrometer for java, prometheus_client-style names elsewhere
+RED_CONVENTIONS: dict[str, dict[str, str]] = {
+    "java": {"requests": "http_server_requests_seconds_count", "duration": "http_server_requests_seconds_bucket",
+             "status": "status", "route": "uri", "errors": "5..", "selector": 'application="{service}"'},
+    "python": {"requests": "http_requests_total", "duration": "http_request_duration_seconds_bucket",
+               "status": "status", "route": "handler", "errors": "5..", "selector": 'service="{service}"'},
+    "go": {"requests": "http_requests_total", "duration": "http_request_duration_seconds_bucket",
+           "status": "code", "route": "handler", "errors": "5..", "selector": 'service="{service}"'},
+    "nodejs": {"requests": "http_request_duration_seconds_count", "duration": "http_request_duration_seconds_bucket",
+               "status": "status_code", "route": "path", "errors": "5..", "selector": 'service="{service}"'},
+}
+RED_CONVENTIONS["other"] = RED_CONVENTIONS["go"]
+
+#: the selector a template uses when neither obs.yaml nor a pack names one
+DEFAULT_SELECTORS = {"jvm": 'application="{service}"', "python": 'service="{service}"'}
+NAMESPACE_SELECTOR = 'namespace="{namespace}"'
+
+
+@dataclass(frozen=True)
+class RED:
+    requests: str
+    duration: str
+    status: str
+    route: str
+    errors: str
+    selector: str
+
+
+@dataclass(frozen=True)
+class Context:
+    project: str
+    service: ServiceEntry
+    template: str
+    uid: str
+    datasource: dict
+    #: label matchers, without braces, that select this service's series for the template
+    selector: str
+    red: RED
+    slos: tuple[SLOView, ...] = ()
+    tags: tuple[str, ...] = ()
+    #: links shown at the top of the dashboard (grafanalib DashboardLink arguments)
+    links: tuple[dict, ...] = field(default=())
+
+    def sel(self, metric: str, *extra: str) -> str:
+        """`metric{selector, extra…}`: the one way templates write a series selector."""
+        matchers = ", ".join(m for m in (self.selector, *extra) if m)
+        return f"{metric}{{{matchers}}}"
+
+    @property
+    def title(self) -> str:
+        return f"{self.service.name} / {self.template}"
+
+
+def red_convention(catalog: Catalog, service: ServiceEntry) -> RED:
+    base = dict(RED_CONVENTIONS.get(service.runtime, RED_CONVENTIONS["other"]))
+    override = catalog.defaults.grafana.red.get(service.runtime)
+    if override is not None:
+        base.update({k: v for k, v in override.model_dump().items() if v is not None})
+    base["selector"] = _fill(base["selector"], service)
+    return RED(**base)
+
+
+def selector(catalog: Catalog, service: ServiceEntry, template: str) -> str:
+    """A pack of the same name with `with.selector` wins, then obs.yaml, then the template's default."""
+    for use in service.spec.uses:
+        if use.pack == template and isinstance(use.with_.get("selector"), str):
+            return use.with_["selector"]
+    configured = catalog.defaults.grafana.selectors.get(template)
+    if configured is not None:
+        return _fill(configured, service)
+    if template == "red":
+        return red_convention(catalog, service).selector
+    if template in DEFAULT_SELECTORS:
+        return _fill(DEFAULT_SELECTORS[template], service)
+    return _fill(NAMESPACE_SELECTOR, service) if service.namespace else ""
+
+
+def _fill(text: str, service: ServiceEntry) -> str:
+    return text.replace("{service}", service.name).replace("{namespace}", service.namespace or "")
+
+
+def datasource(catalog: Catalog) -> dict:
+    """`{type, uid}`; compile uses defaults.grafana.datasource, apply may swap the uid per environment."""
+    return {"type": PROMETHEUS, "uid": catalog.defaults.grafana.datasource}
+
+
+def tags(service: ServiceEntry, template: str) -> tuple[str, ...]:
+    return ("obs", f"service:{service.name}", f"team:{service.team}", template)
+
+
+def context(catalog: Catalog, service: ServiceEntry, template: str) -> Context:
+    links = ({"title": f"{service.name} dashboards", "type": "dashboards", "tags": ["obs", f"service:{service.name}"],
+              "asDropdown": True, "keepTime": True},)
+    runbooks = sorted({s.runbook for s in catalog.slos if s.service == service.name and s.runbook})
+    links += tuple({"title": "runbook" if len(runbooks) == 1 else f"runbook {i + 1}", "type": "link", "uri": url,
+                    "icon": "doc", "targetBlank": True} for i, url in enumerate(runbooks))
+    views = slo_views(catalog, service.name) if template == "slo" else ()
+    return Context(catalog.name, service, template, dashboard_uid(service.name, template), datasource(catalog),
+                   selector(catalog, service, template), red_convention(catalog, service), views,
+                   tags(service, template), links)

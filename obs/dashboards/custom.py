@@ -1,0 +1,152 @@
+"""The team's own dashboards: grafanalib `*.dashboard.py` files and jsonnet (grafonnet or a mixin).
+
+A dashboard file is the team's own code in its own repository, run the way grafanalib's
+`generate-dashboard` runs it; whatever goes wrong in it becomes one diagnostic at the
+file and line where it went wrong, never a traceback. Jsonnet imports stay inside the
+repository (and its vendor/ folder, for jsonnet-bundler).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import traceback
+import types
+from dataclasses import dataclass
+from pathlib import Path
+
+from obs import codes
+from obs.diagnostics import Diagnostics, Position
+from obs.dashboards.templates import to_dict
+
+LOAD_FAILED = codes.define("DB001", "dashboard/load-failed",
+                           "A custom dashboard file raised an error or is not valid jsonnet.")
+NO_DASHBOARD = codes.define("DB002", "dashboard/not-defined",
+                            "A *.dashboard.py file defines no module-level `dashboard`, or a jsonnet file gives "
+                            "no dashboard.")
+IMPORT_OUTSIDE = codes.define("DB003", "dashboard/import-outside",
+                              "A jsonnet import reaches outside the repository.")
+VENDOR = "vendor"
+
+
+@dataclass(frozen=True)
+class CustomDashboard:
+    path: str  # relative to the repository root
+    #: for files that give several dashboards (a mixin's grafanaDashboards): the entry's key
+    key: str | None
+    data: dict
+
+
+def load(root: Path, path: str, diags: Diagnostics) -> list[CustomDashboard]:
+    if path.endswith((".jsonnet", ".libsonnet")):
+        return _jsonnet(root, path, diags)
+    return _python(root, path, diags)
+
+
+# --- grafanalib ---------------------------------------------------------------------------
+
+def _python(root: Path, path: str, diags: Diagnostics) -> list[CustomDashboard]:
+    file = root / path
+    module = types.ModuleType(re.sub(r"\W", "_", f"obs_custom_dashboard_{path}"))
+    module.__file__ = str(file)
+    folder = str(file.parent)
+    sys.path.insert(0, folder)
+    try:
+        code = compile(file.read_text(encoding="utf-8"), str(file), "exec")
+        exec(code, module.__dict__)  # the team's own code, as grafanalib's generate-dashboard runs it
+        if "dashboard" not in module.__dict__:
+            diags.error(NO_DASHBOARD, f"{path} defines no module-level `dashboard`", Position(path, 1, 1),
+                        hint="assign the grafanalib Dashboard to a variable named `dashboard`")
+            return []
+        data = to_dict(module.__dict__["dashboard"])
+    except SyntaxError as e:
+        diags.error(LOAD_FAILED, f"{path} is not valid Python: {e.msg}", Position(path, e.lineno or 1, e.offset or 1))
+        return []
+    except BaseException as e:  # noqa: BLE001 - anything the team's code raises, SystemExit included
+        if isinstance(e, KeyboardInterrupt):
+            raise
+        diags.error(LOAD_FAILED, f"{path} raised {type(e).__name__}: {e}", Position(path, _line_in(e, file), 1))
+        return []
+    finally:
+        if sys.path and sys.path[0] == folder:
+            sys.path.pop(0)
+    if not isinstance(data, dict):
+        diags.error(NO_DASHBOARD, f"{path}: `dashboard` is a {type(module.__dict__['dashboard']).__name__}, "
+                    "not a grafanalib Dashboard or a mapping", Position(path, 1, 1))
+        return []
+    return [CustomDashboard(path, None, data)]
+
+
+def _line_in(error: BaseException, file: Path) -> int:
+    """The line of the innermost frame inside the dashboard file (where the team must look)."""
+    line = 1
+    for frame in traceback.extract_tb(error.__traceback__):
+        if Path(frame.filename) == file and frame.lineno:
+            line = frame.lineno
+    return line
+
+
+# --- jsonnet ------------------------------------------------------------------------------
+
+_POSITION = re.compile(r"(?P<file>[^\s:()]+\.(?:jsonnet|libsonnet|json)):(?:\()?(?P<line>\d+):(?P<col>\d+)")
+
+
+def _jsonnet(root: Path, path: str, diags: Diagnostics) -> list[CustomDashboard]:
+    import _jsonnet  # the `jsonnet` package
+
+    root = root.resolve()
+    search = [root, root / VENDOR]
+    refused: list[str] = []
+
+    def importer(base: str, rel: str) -> tuple[str, bytes]:
+        for folder in [Path(base), *search] if not Path(rel).is_absolute() else [Path("/")]:
+            candidate = (folder / rel).resolve()
+            if not candidate.is_relative_to(root):
+                refused.append(rel)
+                raise RuntimeError(f"import {rel!r} reaches outside the repository")
+            if candidate.is_file():
+                return str(candidate), candidate.read_bytes()
+        raise RuntimeError(f"couldn't open import {rel!r}: no match locally or in the repository or vendor/")
+
+    try:
+        text = _jsonnet.evaluate_file(str(root / path), import_callback=importer)
+    except RuntimeError as e:
+        message = str(e).strip()
+        pos = _jsonnet_position(root, path, message)
+        first = message.replace(f"{root}/", "").splitlines()[0] if message else "evaluation failed"
+        first = _POSITION.sub("", first).replace(": :", ":").strip()
+        code = IMPORT_OUTSIDE if refused else LOAD_FAILED
+        diags.error(code, f"{path}: jsonnet: {first}", pos,
+                    hint="imports resolve against the file's folder, the repository root and vendor/" if refused
+                    else None)
+        return []
+    return _dashboards(path, json.loads(text), diags)
+
+
+def _jsonnet_position(root: Path, path: str, message: str) -> Position:
+    """The first place jsonnet's message names inside the repository, else the file itself."""
+    for m in _POSITION.finditer(message):
+        named = Path(m["file"])
+        full = (named if named.is_absolute() else root / named).resolve()
+        if full.is_relative_to(root) and full.is_file():
+            return Position(full.relative_to(root).as_posix(), int(m["line"]), int(m["col"]))
+    return Position(path, 1, 1)
+
+
+def _looks_like_dashboard(value: object) -> bool:
+    return isinstance(value, dict) and ("panels" in value or "rows" in value) and "title" in value
+
+
+def _dashboards(path: str, value: object, diags: Diagnostics) -> list[CustomDashboard]:
+    """A dashboard, a mixin (`grafanaDashboards`), or an object of dashboards by file name."""
+    if isinstance(value, dict) and isinstance(value.get("grafanaDashboards"), dict):
+        value = value["grafanaDashboards"]
+    if _looks_like_dashboard(value):
+        return [CustomDashboard(path, None, value)]  # type: ignore[arg-type]
+    if isinstance(value, dict) and value and all(_looks_like_dashboard(v) for v in value.values()):
+        return [CustomDashboard(path, key, value[key]) for key in sorted(value)]
+    diags.error(NO_DASHBOARD, f"{path} evaluates to neither a dashboard, a mixin with grafanaDashboards, "
+                "nor an object of dashboards", Position(path, 1, 1),
+                hint="a dashboard is an object with `title` and `panels`")
+    return []

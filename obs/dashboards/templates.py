@@ -1,0 +1,67 @@
+"""The built-in templates: one grafanalib module per template in dashboards/ (shipped with obs).
+
+A template module has a docstring (what it shows and which exporter it expects),
+`series(ctx)` (every metric name its queries read, so tests can hold it to that) and
+`dashboard(ctx)` returning a grafanalib Dashboard.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
+
+from grafanalib._gen import DashboardEncoder
+
+from obs.dashboards.context import Context
+from obs.resources import resource_dir
+
+#: the template every service with SLOs gets; not chosen in `spec.dashboards`
+SLO = "slo"
+
+
+def folder() -> Path:
+    return resource_dir("dashboards")
+
+
+@lru_cache(maxsize=None)
+def names() -> tuple[str, ...]:
+    """Every template name, sorted: the .py files of dashboards/ (without the leading underscore ones)."""
+    return tuple(sorted(p.stem for p in folder().glob("*.py") if not p.stem.startswith("_")))
+
+
+def selectable() -> tuple[str, ...]:
+    """The names a Service may list in `spec.dashboards`."""
+    return tuple(n for n in names() if n != SLO)
+
+
+@lru_cache(maxsize=None)
+def module(name: str) -> ModuleType:
+    path = folder() / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"obs_dashboard_template_{name}", path)
+    if spec is None or spec.loader is None:
+        raise LookupError(f"no dashboard template {name!r} in {folder()}")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def render(name: str, ctx: Context) -> dict:
+    """The template's dashboard as Grafana JSON (a plain dict)."""
+    return to_dict(module(name).dashboard(ctx))
+
+
+def series(name: str, ctx: Context) -> frozenset[str]:
+    return frozenset(module(name).series(ctx))
+
+
+def to_dict(dashboard: object) -> dict:
+    """grafanalib objects (or a plain dict) → plain JSON data, through grafanalib's own encoder."""
+    return json.loads(json.dumps(dashboard, cls=DashboardEncoder))
+
+
+def summary(name: str) -> str:
+    """The first line of a template's docstring, for docs and `obs lint` hints."""
+    return ((module(name).__doc__ or "").strip().splitlines() or [""])[0]

@@ -1,0 +1,90 @@
+"""Reading dashboard JSON: every panel (rows included), every Prometheus query, and the
+PromQL Grafana would send once its variables are filled in — for checks and tests alike."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+import promql_parser
+
+#: Angular panels: off by default since Grafana 11, gone in 12 — with their current replacement
+ANGULAR = {"graph": "timeseries", "singlestat": "stat", "table-old": "table",
+           "grafana-piechart-panel": "piechart", "grafana-worldmap-panel": "geomap"}
+#: the panel types obs's own templates may use
+CURRENT = {"timeseries", "stat", "gauge", "bargauge", "table", "text", "row"}
+
+_NUMBER_VARS = re.compile(r"\$__(?:range_s|range_ms|interval_ms)\b")
+_DURATION_VARS = re.compile(r"\$__(?:rate_interval|interval|range|auto)\b")
+_VARIABLE = re.compile(r"\$\{[^}]+\}|\$[A-Za-z_]\w*|\[\[[^\]]+\]\]")
+SAMPLE = "5m"
+
+
+def panels(data: dict) -> Iterator[dict]:
+    """Every panel, those inside rows (collapsed `panels` or the legacy `rows`) included."""
+    stack = [p for p in data.get("panels") or [] if isinstance(p, dict)]
+    for row in data.get("rows") or []:
+        if isinstance(row, dict):
+            stack += [p for p in row.get("panels") or [] if isinstance(p, dict)]
+    while stack:
+        panel = stack.pop(0)
+        yield panel
+        stack += [p for p in panel.get("panels") or [] if isinstance(p, dict)]
+
+
+def queries(data: dict) -> Iterator[tuple[dict, dict]]:
+    """(panel, target) for every target with a PromQL `expr`."""
+    for panel in panels(data):
+        for target in panel.get("targets") or []:
+            if isinstance(target, dict) and isinstance(target.get("expr"), str) and target["expr"].strip():
+                yield panel, target
+
+
+def fill_variables(expr: str) -> tuple[str, bool]:
+    """The expression with Grafana's variables replaced by sample values, and whether that is
+    certain to be what Grafana sends (False when a variable stood where PromQL names things)."""
+    expr = _NUMBER_VARS.sub("60", _DURATION_VARS.sub(SAMPLE, expr))
+    out, certain, i, quote = [], True, 0, None
+    while i < len(expr):
+        ch = expr[i]
+        if quote:
+            out.append(ch)
+            if ch == "\\" and i + 1 < len(expr):
+                out.append(expr[i + 1])
+                i += 1
+            elif ch == quote:
+                quote = None
+            i += 1
+            continue
+        if ch in "\"'`":
+            quote = ch
+        m = _VARIABLE.match(expr, i) if ch in "$[" else None
+        if m and not (ch == "[" and not m.group().startswith("[[")):
+            before = "".join(out).rstrip()
+            if before.endswith(("[", ":")):
+                out.append(SAMPLE)
+            else:
+                out.append("grafana_variable")
+                certain = False
+            i = m.end()
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out), certain
+
+
+def metric_names(expr: str) -> set[str]:
+    """Names of every series an expression selects (by name or by __name__ equality)."""
+    names: set[str] = set()
+
+    def visit(node: object) -> bool:
+        if isinstance(node, promql_parser.VectorSelector):
+            if node.name:
+                names.add(node.name)
+            for m in node.matchers.matchers:
+                if m.name == "__name__" and m.op == promql_parser.MatchOp.Equal:
+                    names.add(m.value)
+        return True
+
+    promql_parser.walk(promql_parser.parse(expr), visit)
+    return names
