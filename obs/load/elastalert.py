@@ -103,6 +103,8 @@ def _rule(rule: PosDict, diags: Diagnostics) -> PosDict | None:
     if realert:
         cv.put(spec, "realert", realert, (rule, "realert"))
     cv.put(spec, "targets", ["elastalert"], (rule, "alert"))
+    spec.notes.append("targets [elastalert]: the rule keeps running where it ran; its ElastAlert alerters "
+                      "are not obs/v1 fields (name obs Channels in notify)")
     return doc
 
 
