@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -67,3 +69,8 @@ def codes_of(result: Build, prefix: str = "KB") -> list[str]:
 
 def diags_of(result: Build, code: str) -> list:
     return [d for d in result.diags.items if d.code == code]
+
+
+def run_obs(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """The real `obs` entry point in a subprocess, as a user runs it."""
+    return subprocess.run([sys.executable, "-m", "obs", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
