@@ -70,9 +70,9 @@ def _panels(ctx, view):
             continue
         queries = []
         for a in burns:
-            for w in (a.long, a.short):
+            for w, kind in ((a.long, "long"), (a.short, "short")):
                 queries.append((f"slo:sli_error:ratio_rate{w}{{{m}}} / {view.budget:g}",
-                                f"{w} (fires above {a.factor:g}x with its pair) {legend}".strip()))
+                                f"{w} {kind} ({a.factor:g}x) {legend}".strip()))
         factors = sorted({a.factor for a in burns})
         colours = [ORANGE] * (len(factors) - 1) + [RED]
         pairs = ", ".join(f"{a.long}/{a.short} above {a.factor:g}x" for a in burns)

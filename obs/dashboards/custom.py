@@ -13,8 +13,10 @@ import re
 import sys
 import traceback
 import types
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from obs import codes
 from obs.diagnostics import Diagnostics, Position
@@ -50,11 +52,10 @@ def _python(root: Path, path: str, diags: Diagnostics) -> list[CustomDashboard]:
     file = root / path
     module = types.ModuleType(re.sub(r"\W", "_", f"obs_custom_dashboard_{path}"))
     module.__file__ = str(file)
-    folder = str(file.parent)
-    sys.path.insert(0, folder)
     try:
-        code = compile(file.read_text(encoding="utf-8"), str(file), "exec")
-        exec(code, module.__dict__)  # the team's own code, as grafanalib's generate-dashboard runs it
+        with _local_imports(file.parent, root):
+            code = compile(file.read_text(encoding="utf-8"), str(file), "exec")
+            exec(code, module.__dict__)  # the team's own code, as grafanalib's generate-dashboard runs it
         if "dashboard" not in module.__dict__:
             diags.error(NO_DASHBOARD, f"{path} defines no module-level `dashboard`", Position(path, 1, 1),
                         hint="assign the grafanalib Dashboard to a variable named `dashboard`")
@@ -68,14 +69,34 @@ def _python(root: Path, path: str, diags: Diagnostics) -> list[CustomDashboard]:
             raise
         diags.error(LOAD_FAILED, f"{path} raised {type(e).__name__}: {e}", Position(path, _line_in(e, file), 1))
         return []
-    finally:
-        if sys.path and sys.path[0] == folder:
-            sys.path.pop(0)
     if not isinstance(data, dict):
         diags.error(NO_DASHBOARD, f"{path}: `dashboard` is a {type(module.__dict__['dashboard']).__name__}, "
                     "not a grafanalib Dashboard or a mapping", Position(path, 1, 1))
         return []
     return [CustomDashboard(path, None, data)]
+
+
+@contextmanager
+def _local_imports(folder: Path, root: Path) -> Iterator[None]:
+    """The file's folder importable, and its modules fresh: as in a process of its own, a
+    `helpers.py` beside it is never one imported earlier from elsewhere, and none stays behind."""
+    local = {p.stem for p in folder.glob("*.py")} | {p.name for p in folder.iterdir() if (p / "__init__.py").is_file()}
+    shadowed = {name: mod for name, mod in sys.modules.items() if name.split(".")[0] in local}
+    for name in shadowed:
+        del sys.modules[name]
+    before = set(sys.modules)
+    sys.path.insert(0, str(folder))
+    try:
+        yield
+    finally:
+        if str(folder) in sys.path:
+            sys.path.remove(str(folder))
+        resolved = root.resolve()
+        for name in set(sys.modules) - before:
+            origin = getattr(sys.modules[name], "__file__", None)
+            if name.split(".")[0] in local or (origin and Path(origin).resolve().is_relative_to(resolved)):
+                del sys.modules[name]
+        sys.modules.update(shadowed)
 
 
 def _line_in(error: BaseException, file: Path) -> int:

@@ -10,10 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from obs.catalog import Catalog, SLOEntry
-from obs.durations import format_seconds, seconds
 
-REFERENCE = 30 * 86400  # the policy is written for a 30d window and scales with window / 30d
-SEVERITY = {"page": "critical", "ticket": "warning"}
 ABSENT_ALERT = "SLOMetricAbsent"
 
 
@@ -50,37 +47,22 @@ class SLOView:
         return tuple(a for a in self.alerts if a.tier == tier)
 
 
-def burn_alerts(catalog: Catalog, entry: SLOEntry) -> tuple[BurnAlert, ...]:
-    """The enabled alerts of the policy, windows scaled to the SLO window (SPEC §2.2)."""
-    return _spec_policy(catalog, entry)
-
-
-def _spec_policy(catalog: Catalog, entry: SLOEntry) -> tuple[BurnAlert, ...]:
-    """SPEC §2.2 by hand: defaults.slo.policy (or the default table), factor from budget when given."""
-    policy = catalog.defaults.slo.policy
-    rows = [(w.tier, w.long, w.short, w.factor, w.budget) for w in policy] if policy else DEFAULT_POLICY
-    scale = seconds(entry.window) / REFERENCE
-    alerts = []
-    for tier, long, short, factor, budget in rows:
-        if not getattr(entry.spec.alerting, tier).enabled:
-            continue
-        if factor is None:
-            factor = round(budget / 100 * REFERENCE / seconds(long), 6)
-        alerts.append(BurnAlert(tier, SEVERITY[tier], format_seconds(seconds(long) * scale),
-                                format_seconds(seconds(short) * scale), factor))
-    return tuple(alerts)
-
-
-DEFAULT_POLICY = [("page", "1h", "5m", 14.4, None), ("page", "6h", "30m", 6.0, None),
-                  ("ticket", "1d", "2h", 3.0, None), ("ticket", "3d", "6h", 1.0, None)]
+def burn_alerts(plan) -> tuple[BurnAlert, ...]:
+    """The enabled alerts of the SLO's plan, windows named as the record names name them."""
+    return tuple(BurnAlert(p.tier, p.severity, plan.name(p.long), plan.name(p.short), p.factor) for p in plan.pairs)
 
 
 def slo_views(catalog: Catalog, service: str) -> tuple[SLOView, ...]:
+    """One view per SLO whose rules obs can write; an unusable policy is reported by the SLO checks."""
+    from obs.rulegen.slo import plan_for  # the plan the recording rules are written from
+
     views = []
     for entry in catalog.slos:
         if entry.service != service:
             continue
-        alerts = burn_alerts(catalog, entry)
-        windows = sorted({w for a in alerts for w in (a.long, a.short)} - {entry.window}, key=seconds)
-        views.append(SLOView(entry, alerts, (*windows, entry.window)))
+        try:
+            plan = plan_for(catalog, entry)
+        except ValueError:
+            continue
+        views.append(SLOView(entry, burn_alerts(plan), tuple(plan.name(w) for w in plan.windows)))
     return tuple(views)

@@ -1,0 +1,140 @@
+"""The built-in templates: golden files, and the rules every generated dashboard keeps —
+current panel types only, {type, uid} datasources, PromQL that parses and reads only the
+series the template documents or the recording rules obs generates, a sane grid."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+from obs.dashboards import dashboard_uid, templates
+from obs.dashboards.context import context
+from obs.dashboards.walk import CURRENT, fill_variables, metric_names, panels, queries
+from obs.checks.promql import parse_error
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+UPDATE = os.environ.get("OBS_UPDATE_GOLDEN") == "1"
+
+#: every template, on the demo service that uses it
+CASES = [("cart", "red"), ("cart", "jvm"), ("cart", "slo"), ("ranker", "red"), ("ranker", "python"),
+         ("gateway", "red"), ("data", "redis"), ("data", "rabbitmq"), ("data", "mysql"), ("data", "elasticsearch")]
+
+
+def _dashboard(build, service: str, template: str) -> dict:
+    return json.loads(next(a.content for a in build.artifacts
+                           if a.path == f"grafana/{dashboard_uid(service, template)}.json"))
+
+
+def test_cases_cover_every_template():
+    assert {t for _, t in CASES} == set(templates.names())
+
+
+def test_demo_compiles_without_findings(demo_build):
+    assert [d.render() for d in demo_build.diags] == []
+
+
+@pytest.mark.parametrize("service,template", CASES)
+def test_golden(demo_build, service, template):
+    uid = dashboard_uid(service, template)
+    text = next(a.content for a in demo_build.artifacts if a.path == f"grafana/{uid}.json").decode()
+    golden = GOLDEN / f"{uid}.json"
+    if UPDATE:
+        golden.write_text(text)
+    assert golden.is_file(), f"no golden file {golden.name}: run OBS_UPDATE_GOLDEN=1 pytest tests/dashboards"
+    assert text == golden.read_text(), f"{uid} differs from its golden file (OBS_UPDATE_GOLDEN=1 to accept)"
+
+
+@pytest.mark.parametrize("service,template", CASES)
+def test_only_current_panels_and_uid_datasources(demo_build, service, template):
+    data = _dashboard(demo_build, service, template)
+    assert data["uid"] == dashboard_uid(service, template)
+    kinds = {p["type"] for p in panels(data)}
+    assert kinds <= CURRENT, f"panel types outside the current set: {kinds - CURRENT}"
+    for panel, target in queries(data):
+        assert panel["datasource"] == {"type": "prometheus", "uid": "prometheus"}
+        assert target["datasource"] == {"type": "prometheus", "uid": "prometheus"}
+
+
+@pytest.mark.parametrize("service,template", CASES)
+def test_promql_parses_and_reads_only_documented_series(demo_build, service, template):
+    data = _dashboard(demo_build, service, template)
+    ctx = context(demo_build.catalog, demo_build.catalog.services[service], template)
+    documented = templates.series(template, ctx)
+    exprs = [t["expr"] for _, t in queries(data)]
+    assert len(exprs) >= 5
+    for expr in exprs:
+        filled, certain = fill_variables(expr)
+        assert certain, expr
+        assert parse_error(filled) is None, f"{expr}: {parse_error(filled)}"
+        assert metric_names(filled) <= documented, f"{expr} reads {metric_names(filled) - documented}"
+
+
+def test_slo_dashboard_reads_only_recorded_rules(demo_build):
+    """Every slo:* name the SLO dashboard reads is a recording rule the prometheus target writes."""
+    recorded = set()
+    for a in demo_build.artifacts:
+        if a.path.startswith("prometheus/"):
+            for group in yaml.safe_load(a.content)["groups"]:
+                recorded |= {r["record"] for r in group["rules"] if "record" in r}
+    read = set()
+    for _, target in queries(_dashboard(demo_build, "cart", "slo")):
+        read |= {n for n in metric_names(fill_variables(target["expr"])[0]) if n.startswith("slo:")}
+    assert read, "the SLO dashboard reads no slo:* series"
+    assert read <= recorded, f"read but not recorded: {sorted(read - recorded)}"
+
+
+@pytest.mark.parametrize("service,template", CASES)
+def test_grid_has_no_overlaps_and_unique_ids(demo_build, service, template):
+    data = _dashboard(demo_build, service, template)
+    taken: set[tuple[int, int]] = set()
+    ids = [p["id"] for p in panels(data)]
+    assert len(ids) == len(set(ids)) and None not in ids
+    for p in panels(data):
+        g = p["gridPos"]
+        assert 0 <= g["x"] and g["x"] + g["w"] <= 24
+        cells = {(x, y) for x in range(g["x"], g["x"] + g["w"]) for y in range(g["y"], g["y"] + g["h"])}
+        assert not cells & taken, f"panel {p['title']!r} overlaps another"
+        taken |= cells
+
+
+def test_tags_and_links_tie_a_service_together(demo_build):
+    data = _dashboard(demo_build, "cart", "red")
+    assert data["tags"] == ["obs", "service:cart", "team:shopfront", "red"]
+    link = data["links"][0]
+    assert link["type"] == "dashboards" and link["tags"] == ["obs", "service:cart"]
+    assert {"type": "link", "url": "https://wiki.example.com/runbooks/cart"}.items() <= data["links"][1].items()
+
+
+def test_selectors_come_from_packs_then_conventions(demo_build):
+    exprs = lambda s, t: " ".join(t["expr"] for _, t in queries(_dashboard(demo_build, s, t)))  # noqa: E731
+    assert 'jvm_memory_used_bytes{application="cart", namespace="shop", area="heap"}' in exprs("cart", "jvm")
+    assert 'http_server_requests_seconds_count{application="cart"}' in exprs("cart", "red")
+    assert 'http_requests_total{service="ranker", status=~"5.."}' in exprs("ranker", "red")
+    assert 'http_requests_total{service="gateway", code=~"5.."}' in exprs("gateway", "red")
+    assert 'redis_up{instance=~"redis-.*"}' in exprs("data", "redis")
+    assert 'mysql_up{namespace="middleware"}' in exprs("data", "mysql")
+    assert 'process_open_fds{service="ranker"}' in exprs("ranker", "python")
+
+
+def test_red_convention_and_datasource_are_configurable(demo):
+    from obs.pipeline import build
+
+    text = (demo / "obs.yaml").read_text()
+    text = text.replace("kubernetes: {namespace: monitoring}",
+                        "kubernetes: {namespace: monitoring}\n    grafana:\n      datasource: thanos\n"
+                        "      red:\n        java: {requests: http_requests_total, status: code, "
+                        "selector: 'app=\"{service}\", namespace=\"{namespace}\"'}\n"
+                        "      selectors: {mysql: 'job=\"mysql\"'}")
+    (demo / "obs.yaml").write_text(text)
+    b = build(demo, targets=["grafana"])
+    assert [d.render() for d in b.diags] == []
+    red = _dashboard(b, "cart", "red")
+    exprs = " ".join(t["expr"] for _, t in queries(red))
+    assert 'http_requests_total{app="cart", namespace="shop", code=~"5.."}' in exprs
+    assert "http_server_requests_seconds_bucket{" in exprs  # the fields not overridden keep the convention
+    assert {json.dumps(t["datasource"]) for _, t in queries(red)} == {'{"type": "prometheus", "uid": "thanos"}'}
+    assert 'mysql_up{job="mysql"}' in " ".join(t["expr"] for _, t in queries(_dashboard(b, "data", "mysql")))
