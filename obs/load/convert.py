@@ -189,20 +189,24 @@ __all__ = ["Noted", "node", "put", "copy_key", "document", "source", "mapping", 
 # ---- checks every format shares ----------------------------------------------------------
 
 def unknown_keys(mapping_: Any, allowed: tuple[str, ...], where: str, code: str, diags: Any,
-                 warn: bool = False) -> None:
-    """One line per key the format does not have, with a did-you-mean."""
+                 warn: bool = False) -> set[str]:
+    """One line per key the format does not have, with a did-you-mean; returns the keys
+    meant (so a typo is not also reported as a missing field)."""
     import difflib
+    meant: set[str] = set()
     if not isinstance(mapping_, PosDict):
-        return
+        return meant
     for key in mapping_:
         if key in allowed:
             continue
         close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+        meant.update(close)
         hint = f"did you mean '{close[0]}'?" if close else f"allowed here: {', '.join(allowed)}"
         if warn:
             diags.warning(code, f"{where} has no field {key!r}; obs ignores it", mapping_.key_pos.get(key), hint=hint)
         else:
             diags.error(code, f"{where} has no field {key!r}", mapping_.key_pos.get(key), hint=hint)
+    return meant
 
 
 def text_field(mapping_: Any, key: str, where: str, code: str, diags: Any, required: bool = True) -> str | None:

@@ -121,7 +121,9 @@ class _Spec:
         return doc
 
     def _slo(self, slo: PosDict, service: str) -> PosDict | None:
-        cv.unknown_keys(slo, _SLO, "a Sloth SLO", SLOTH_INVALID, self.diags)
+        meant = cv.unknown_keys(slo, _SLO, "a Sloth SLO", SLOTH_INVALID, self.diags)
+        if meant & {"name", "objective", "sli"}:
+            return None  # the typo is the one line to fix
         name = cv.text_field(slo, "name", "a Sloth SLO", SLOTH_INVALID, self.diags)
         objective = self._objective(slo)
         sli = self._sli(slo)
@@ -189,7 +191,8 @@ class _Spec:
         return q
 
     def _events(self, sli: PosDict, body: PosDict) -> PosDict | None:
-        cv.unknown_keys(body, self.keys(("error_query", "total_query")), "sli.events", SLOTH_INVALID, self.diags)
+        if cv.unknown_keys(body, self.keys(("error_query", "total_query")), "sli.events", SLOTH_INVALID, self.diags):
+            return None
         errors, total = self._query(body, "error_query"), self._query(body, "total_query")
         if errors is None or total is None:
             return None
@@ -213,7 +216,8 @@ class _Spec:
         return out
 
     def _raw(self, sli: PosDict, body: PosDict) -> PosDict | None:
-        cv.unknown_keys(body, self.keys(("error_ratio_query",)), "sli.raw", SLOTH_INVALID, self.diags)
+        if cv.unknown_keys(body, self.keys(("error_ratio_query",)), "sli.raw", SLOTH_INVALID, self.diags):
+            return None
         q = self._query(body, "error_ratio_query")
         if q is None:
             return None
