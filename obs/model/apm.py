@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal, Union
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
-from obs.model.base import Annotations, Spec
+from obs.model.base import Annotations, Spec, _stringify
+from obs.model.secrets import SecretRef
 
 InjectionMode = Literal["swck", "init-container"]
+#: an environment variable of the container: text, or a key of a Kubernetes Secret (never written)
+EnvValue = Union[Annotated[str, BeforeValidator(_stringify)], SecretRef]
 
 
 class SkyWalking(Spec):
@@ -19,7 +22,7 @@ class SkyWalking(Spec):
     serviceName: str | None = None
     sampleRate: int | None = Field(None, ge=-1)
     ignorePaths: list[str] = Field(default_factory=list)
-    env: Annotations = Field(default_factory=dict)
+    env: dict[str, EnvValue] = Field(default_factory=dict)
     image: str | None = None
     container: str | None = None
     #: plugin settings of agent.config (`plugin.jdbc.trace_sql_parameters: true`)

@@ -33,8 +33,11 @@ class Container:
         return None
 
 
-def env_list(env: dict[str, str]) -> list[dict]:
-    return [{"name": k, "value": v} for k, v in env.items()]
+def env_list(env: dict[str, Any]) -> list[dict]:
+    """EnvVars; a secret reference becomes valueFrom.secretKeyRef, so no value is written."""
+    return [{"name": k, "value": v} if isinstance(v, str) else
+            {"name": k, "valueFrom": {"secretKeyRef": {"name": v.secret.name, "key": v.secret.key}}}
+            for k, v in env.items()]
 
 
 def merge_tokens(existing: str | None, ours: list[str], is_ours: Callable[[str], bool]) -> str:
