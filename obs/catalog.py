@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from obs.diagnostics import Position
-from obs.model import AlertRule, ChannelSpec, LogAlert, NativeRule, SLO, SkyWalking
+from obs.model import SLO, AlertRule, ChannelSpec, LogAlert, NativeRule, SkyWalking
 from obs.model.service import ServiceSpec, Workload
 from obs.project import Project
 
@@ -130,7 +130,7 @@ class Catalog:
     def defaults(self) -> Any:
         return self.project.spec.defaults
 
-    def for_service(self, service: str | None) -> "ServiceView":
+    def for_service(self, service: str | None) -> ServiceView:
         return ServiceView(self, service)
 
     def owners(self) -> list[str | None]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -16,10 +16,10 @@ app = typer.Typer(name="obs", add_completion=False, no_args_is_help=True, pretty
                   help="Observability as code: lint, compile, test, validate and apply SLOs, alerts, log alerts, "
                        "dashboards and APM settings.")
 
-ProjectOpt = Annotated[Optional[Path], typer.Option("--project", "-C", help="Project folder (default: the nearest "
+ProjectOpt = Annotated[Path | None, typer.Option("--project", "-C", help="Project folder (default: the nearest "
                                                                            "folder with obs.yaml).")]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="text, json, junit, gitlab, sarif or github.")]
-OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file.")]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")]
 
 
 def _version(value: bool) -> None:
@@ -40,7 +40,7 @@ def _usage(message: str) -> None:
 
 
 @app.command()
-def lint(paths: Annotated[Optional[list[str]], typer.Argument(help="Only report on these files or folders.")] = None,
+def lint(paths: Annotated[list[str] | None, typer.Argument(help="Only report on these files or folders.")] = None,
          fmt: FormatOpt = "text", output: OutputOpt = None, project: ProjectOpt = None,
          list_checks: Annotated[bool, typer.Option("--list-checks", help="List every check and exit.")] = False,
          ) -> None:
@@ -68,7 +68,7 @@ def compile_(project: ProjectOpt = None) -> None:
 
 @app.command()
 def init(directory: Annotated[Path, typer.Argument(help="Folder for the new repository.")] = Path("."),
-         name: Annotated[Optional[str], typer.Option(help="Project name (default: the folder's name).")] = None,
+         name: Annotated[str | None, typer.Option(help="Project name (default: the folder's name).")] = None,
          ) -> None:
     """Scaffold a repository: obs.yaml, an example service, a channel and CI templates."""
     from obs.commands.init import scaffold
@@ -97,7 +97,7 @@ def explain(target: Annotated[str, typer.Argument(help="SERVICE or SERVICE/SLO")
 @app.command("import")
 def import_(fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="sloth, openslo, prometheus or elastalert")],
             files: Annotated[list[Path], typer.Argument(help="Files to convert.")],
-            out_dir: Annotated[Optional[Path], typer.Option("-o", "--output-dir", help="Write here (default: stdout).")]
+            out_dir: Annotated[Path | None, typer.Option("-o", "--output-dir", help="Write here (default: stdout).")]
             = None) -> None:
     """Write the obs/v1 equivalent of foreign documents."""
     from obs.commands.importer import run_import
@@ -127,7 +127,7 @@ def diff(env: EnvOpt, project: ProjectOpt = None) -> None:
 
 @app.command()
 def apply(env: EnvOpt, project: ProjectOpt = None,
-          target: Annotated[Optional[list[str]], typer.Option(help="Only these targets.")] = None,
+          target: Annotated[list[str] | None, typer.Option(help="Only these targets.")] = None,
           dry_run: Annotated[bool, typer.Option("--dry-run")] = False,
           prune: Annotated[bool, typer.Option("--prune")] = False) -> None:
     """Push out/ to an environment."""

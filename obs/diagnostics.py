@@ -7,8 +7,8 @@ exit code. Every diagnostic points at the line a person must edit.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
 
 class Severity(str, enum.Enum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Callable
+from collections.abc import Callable
 from xml.sax.saxutils import escape, quoteattr
 
 from obs import __version__, codes

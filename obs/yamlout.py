@@ -19,7 +19,7 @@ class Comment(str):
 
     _n = 0
 
-    def __new__(cls, text: str) -> "Comment":
+    def __new__(cls, text: str) -> Comment:
         Comment._n += 1
         obj = super().__new__(cls, f"\x00comment{Comment._n}")
         obj.text = text  # type: ignore[attr-defined]

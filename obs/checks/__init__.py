@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING
 
 from obs import codes
 from obs.diagnostics import Diagnostic
@@ -47,7 +48,7 @@ def load_all() -> list[Check]:
     return sorted(_CHECKS.values(), key=lambda c: c.code)
 
 
-def run_all(build: "Build") -> list[Diagnostic]:
+def run_all(build: Build) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for c in load_all():
         out.extend(c.fn(build))

@@ -14,7 +14,7 @@ SEVERITIES = ("critical", "warning", "info")
 
 
 @check("AL001", "alert/severity", "A native alerting rule has no `severity` label, or one routing does not know.")
-def native_severity(build: "Build") -> list[Diagnostic]:
+def native_severity(build: Build) -> list[Diagnostic]:
     out = []
     for g in build.catalog.rule_groups:
         for r in g.rules:
@@ -27,7 +27,7 @@ def native_severity(build: "Build") -> list[Diagnostic]:
 
 
 @check("AL002", "alert/summary", "A native alerting rule has no `summary` annotation.")
-def native_summary(build: "Build") -> list[Diagnostic]:
+def native_summary(build: Build) -> list[Diagnostic]:
     return [Diagnostic("AL002", f"alert {r.alert} has no summary annotation; notifications will say little",
                        r.pos_of("annotations") or r.pos, Severity.WARNING)
             for g in build.catalog.rule_groups for r in g.rules if r.alert and not r.annotations.get("summary")]

@@ -3,7 +3,8 @@ AlertRules, RuleGroups and packs, every SLI selector and raw SLI (with $window f
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import promql_parser
 
@@ -29,7 +30,7 @@ def fill_window(expr: str) -> str:
     return expr.replace("$window", SAMPLE_WINDOW).replace("{{.window}}", SAMPLE_WINDOW)
 
 
-def _expressions(build: "Build") -> Iterator[tuple[str, str, Position | None]]:
+def _expressions(build: Build) -> Iterator[tuple[str, str, Position | None]]:
     for a in build.catalog.alerts:
         yield f"alert {a.spec.name}" + (f" (pack {a.pack})" if a.pack else ""), a.spec.expr, \
             a.spec.pos_of("expr") or a.origin.pos
@@ -46,7 +47,7 @@ def _expressions(build: "Build") -> Iterator[tuple[str, str, Position | None]]:
 
 
 @check("PQ001", "promql/syntax", "An expression or selector is not valid PromQL.")
-def syntax(build: "Build") -> list[Diagnostic]:
+def syntax(build: Build) -> list[Diagnostic]:
     out = []
     for what, expr, pos in _expressions(build):
         problem = parse_error(expr)

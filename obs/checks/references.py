@@ -21,7 +21,7 @@ def _unknown(name: str, known: list[str], pos, what: str) -> Diagnostic:
 
 
 @check("RF005", "ref/unknown-channel", "`notify:` names a channel that no Channel document defines.")
-def unknown_channels(build: "Build") -> list[Diagnostic]:
+def unknown_channels(build: Build) -> list[Diagnostic]:
     known = sorted(build.catalog.channels)
     out = []
     for slo in build.catalog.slos:
@@ -43,7 +43,7 @@ def unknown_channels(build: "Build") -> list[Diagnostic]:
 
 @check("RF010", "ref/rule-file-collision", "A rule group without a service has the name of a service: both would "
                                            "be written to the same rule file.")
-def rule_file_collision(build: "Build") -> list[Diagnostic]:
+def rule_file_collision(build: Build) -> list[Diagnostic]:
     return [Diagnostic("RF010", f"rule group {g.name!r} has no service and is named like service {g.name!r}; both "
                        "would be written to the same rule file", g.origin.pos,
                        hint=f"set metadata.service: {g.name} to put the group in that service's file, or rename it")

@@ -7,7 +7,8 @@ secrets, and URLs that carry a key. The message never repeats the value.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from obs.checks import check
 from obs.diagnostics import Diagnostic, Position
@@ -56,7 +57,7 @@ def _problem(key: str, value: str) -> str | None:
 
 @check("SE001", "secret/literal", "A token, password or keyed webhook URL is written literally instead of as "
                                   "{env: NAME} or {secret: {name, key}}.")
-def literal_secrets(build: "Build") -> list[Diagnostic]:
+def literal_secrets(build: Build) -> list[Diagnostic]:
     out = []
     roots = [(d.data, d.file) for d in build.sources.documents]
     if build.project._source is not None:

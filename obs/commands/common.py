@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from obs import report
 from obs.diagnostics import Diagnostic, Diagnostics, exit_code

@@ -8,8 +8,9 @@ the checks whose servers an environment defines and say which it skipped.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING
 
 from obs import codes
 from obs.diagnostics import Diagnostic
@@ -43,7 +44,7 @@ def live_check(code: str, name: str, doc: str, servers: tuple[str, ...]) -> Call
     return register
 
 
-def runnable(env: "ResolvedEnvironment") -> tuple[list[LiveCheck], list[LiveCheck]]:
+def runnable(env: ResolvedEnvironment) -> tuple[list[LiveCheck], list[LiveCheck]]:
     """(checks this environment can run, checks skipped for want of a server)."""
     run, skip = [], []
     for c in sorted(_LIVE.values(), key=lambda c: c.code):

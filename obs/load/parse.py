@@ -13,7 +13,7 @@ from obs.diagnostics import Diagnostics
 from obs.load.sources import SourceDoc
 from obs.load.validate import validate
 from obs.load.yamlpos import PosDict
-from obs.model import AlertRule, LogAlert, SLO
+from obs.model import SLO, AlertRule, LogAlert
 from obs.model.documents import KINDS, ChannelDoc, Document, RuleGroupDoc, ServiceDoc, StandaloneDoc
 
 _DOCUMENT = TypeAdapter(Document)

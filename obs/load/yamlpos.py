@@ -11,7 +11,8 @@ the memory.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import yaml
 from yaml import events as ev
@@ -255,7 +256,7 @@ def load_documents(text: str | bytes, file: str) -> tuple[list[tuple[Any, Positi
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as e:
-            raise ObsError(Diagnostic(codes.YAML_UNREADABLE, f"not UTF-8 text (byte {e.start})", Position(file)))
+            raise ObsError(Diagnostic(codes.YAML_UNREADABLE, f"not UTF-8 text (byte {e.start})", Position(file))) from None
     builder = _Builder(file)
     try:
         docs = list(builder.documents(yaml.parse(text, Loader=_Parser)))
@@ -265,9 +266,9 @@ def load_documents(text: str | bytes, file: str) -> tuple[list[tuple[Any, Positi
         lines = text.splitlines()
         tab = mark is not None and mark.line < len(lines) and "\t" in lines[mark.line]
         raise ObsError(Diagnostic(codes.YAML_SYNTAX, _yaml_message(e), pos,
-                                  hint="YAML indents with spaces, not tabs" if tab else None))
+                                  hint="YAML indents with spaces, not tabs" if tab else None)) from None
     except yaml.YAMLError as e:
-        raise ObsError(Diagnostic(codes.YAML_SYNTAX, str(e).splitlines()[0], Position(file)))
+        raise ObsError(Diagnostic(codes.YAML_SYNTAX, str(e).splitlines()[0], Position(file))) from None
     docs = [(d, p) for d, p in docs if d is not None]
     return docs, builder.duplicates
 

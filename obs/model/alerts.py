@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from obs.model.base import invalid, AlertName, Annotations, Duration, Labels, MetricName, Spec
+from obs.model.base import AlertName, Annotations, Duration, Labels, MetricName, Spec, invalid
 
 Severity = Literal["critical", "warning", "info"]
 
@@ -37,7 +37,7 @@ class NativeRule(Spec):
     annotations: Annotations = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _record_or_alert(self) -> "NativeRule":
+    def _record_or_alert(self) -> NativeRule:
         if (self.record is None) == (self.alert is None):
             raise invalid("value", "a rule has exactly one of 'record' and 'alert'")
         if self.record is not None and (self.for_ or self.annotations or self.keep_firing_for):

@@ -54,7 +54,7 @@ def bind(obj: Any, data: Any) -> None:
             if key in data:
                 bind(getattr(obj, name), data[key])
     elif isinstance(obj, (list, tuple)) and isinstance(data, list):
-        for item, raw in zip(obj, data):
+        for item, raw in zip(obj, data, strict=False):
             bind(item, raw)
     elif isinstance(obj, dict) and isinstance(data, dict):
         for key, item in obj.items():

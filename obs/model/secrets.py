@@ -8,7 +8,7 @@ from typing import Annotated, Union
 
 from pydantic import AfterValidator
 
-from obs.model.base import invalid, Spec
+from obs.model.base import Spec, invalid
 
 
 def _env_name(value: str) -> str:

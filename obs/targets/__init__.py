@@ -7,8 +7,8 @@ reports an error naming itself, never a silently different output.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from obs.catalog import Catalog, Origin
 from obs.diagnostics import Diagnostics
@@ -24,7 +24,7 @@ class Artifact:
     sources: tuple[Origin, ...] = field(default=())
 
     @staticmethod
-    def text(path: str, text: str, target: str, sources: tuple[Origin, ...] | list[Origin] = ()) -> "Artifact":
+    def text(path: str, text: str, target: str, sources: tuple[Origin, ...] | list[Origin] = ()) -> Artifact:
         return Artifact(path, text.encode("utf-8"), target, tuple(sources))
 
 
