@@ -30,6 +30,13 @@ class ChannelSpec(Spec):
     password: Reference | None = None
     channel: str | None = None
     routingKey: Reference | None = None
+    #: WeCom application messages: Alertmanager uses wechat_configs instead of the robot `url` relay
+    corpId: str | None = None
+    agentId: str | None = None
+    apiSecret: Reference | None = None
+    toUser: str | None = None
+    toParty: str | None = None
+    toTag: str | None = None
     match: dict[str, LabelValue] = Field(default_factory=dict)
     sendResolved: bool = True
     groupBy: list[str] | None = None
@@ -39,7 +46,8 @@ class ChannelSpec(Spec):
 
     @model_validator(mode="after")
     def _required_by_type(self) -> "ChannelSpec":
-        missing = [f for f in _REQUIRED[self.type] if not getattr(self, f)]
+        needed = _REQUIRED[self.type] + (("agentId", "apiSecret") if self.type == "wecom" and self.corpId else ())
+        missing = [f for f in needed if not getattr(self, f)]
         if missing:
             raise invalid("value", f"a {self.type} channel needs {', '.join(repr(m) for m in missing)}")
         return self
