@@ -88,6 +88,18 @@ class AlertmanagerDefaults(Spec):
     repeatInterval: Duration = "4h"
     #: the DingTalk webhook relay (prometheus-webhook-dingtalk) base URL
     dingtalkRelay: str = "http://alertmanager-webhook-dingtalk.monitoring.svc:8060"
+    #: the WeCom group-robot relay (PrometheusAlert) base URL, for wecom channels without corpId
+    wecomRelay: str = "http://prometheus-alert-center.monitoring.svc:8080"
+    #: repeat interval per severity (the team's alerts of that severity); others use repeatInterval
+    severityRepeatIntervals: dict[str, Duration] = Field(
+        default_factory=lambda: {"critical": "1h", "warning": "4h", "info": "24h"})
+    #: Secret (in defaults.kubernetes.namespace) holding alertmanager.yaml; kube-prometheus and
+    #: KubeSphere name it alertmanager-<Alertmanager name>
+    secretName: str = "alertmanager-main"
+    #: where Alertmanager sees mounted Secrets (prometheus-operator mounts spec.secrets here)
+    secretsDir: str = "/etc/alertmanager/secrets"
+    #: email sender when a channel has no `from`
+    smtpFrom: str | None = None
 
 
 class Defaults(Spec):
