@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from obs import codes
+from obs import codes, suppress
 from obs.catalog import Catalog
 from obs.diagnostics import Diagnostic, Diagnostics, ObsError
 from obs.load.foreign import adapt_all
@@ -56,7 +56,7 @@ def build(root: Path, targets: list[str] | None = None, run_checks: bool = True)
     if run_checks:
         from obs.checks import run_all
         diags.extend(run_all(result))
-        diags.items = _superseded_dropped(diags.items)
+        diags.items = suppress.apply(_superseded_dropped(diags.items), root)
     return result
 
 
