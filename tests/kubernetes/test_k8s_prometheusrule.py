@@ -183,3 +183,17 @@ def test_golden(project, name, request):
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(text)
     assert text == golden.read_text()
+
+
+DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+def test_names_become_distinct_dns_1123_subdomains():
+    from obs.targets.kubernetes import dns_name
+
+    raw = ["shop-checkout", "Node Health", "node-health", "node_health", "-x-", "a" * 300, "Ünïcode", "a..b"]
+    names = [dns_name("shop", r) for r in raw]
+    assert names[0] == "shop-shop-checkout"
+    assert all(DNS_SUBDOMAIN.match(n) and len(n) <= 253 for n in names), names
+    assert len(set(names)) == len(names)
+    assert dns_name("shop", "Node Health") == dns_name("shop", "Node Health")
