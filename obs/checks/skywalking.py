@@ -6,7 +6,8 @@ agent secrets written literally in `env`.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from obs import codes
 from obs.checks import check
@@ -24,7 +25,7 @@ _SECRET_NAME = re.compile(r"AUTHENTICATION|PASSWORD|TOKEN|SECRET", re.IGNORECASE
 
 @check(UNSUPPORTED, "skywalking/unsupported",
        "A SkyWalking setting the service's runtime or injection mode cannot honour.")
-def settings(build: "Build") -> Iterator[Diagnostic]:
+def settings(build: Build) -> Iterator[Diagnostic]:
     diags = Diagnostics()
     for name in sorted(build.catalog.services):
         svc = build.catalog.services[name]

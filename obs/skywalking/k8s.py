@@ -8,8 +8,9 @@ Lists of containers, init containers, volumes and env merge by `name`, volume mo
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from obs.targets.k8s import PROJECT_LABEL
 

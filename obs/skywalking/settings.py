@@ -82,8 +82,10 @@ def plan(svc: ServiceEntry, catalog: Catalog, diags: Diagnostics) -> Plan | None
     install = raw.install or ("init-container" if agent == "python" and raw.mode == "init-container" else "image")
     version = sw.agentVersion or ""
     if agent == "python":
-        version = raw.agentVersion or catalog.defaults.skywalking.pythonAgentVersion or PYTHON_AGENT_VERSION
-    return Plan(catalog.name, svc, sw, agent, name, backend, raw.container or svc.workload.container, install, version, options)
+        default = catalog.defaults.skywalking.pythonAgentVersion
+        version = raw.agentVersion or default or PYTHON_AGENT_VERSION
+    container = raw.container or svc.workload.container
+    return Plan(catalog.name, svc, sw, agent, name, backend, container, install, version, options)
 
 
 def _errors_since(diags: Diagnostics, before: int) -> bool:
@@ -161,7 +163,8 @@ def _options(sw: SkyWalking, runtime: str, diags: Diagnostics) -> dict[str, str]
                 diags.error(UNSUPPORTED, f"{where}: the Node.js agent reads environment variables only; "
                             f"put {key!r} under env", pos)
             elif not _KEY.match(key) or (where == "plugins") != key.startswith("plugin."):
-                want = "plugin.<name>.<setting>" if where == "plugins" else "a section.setting key such as agent.ignore_suffix"
+                want = ("plugin.<name>.<setting>" if where == "plugins"
+                        else "a section.setting key such as agent.ignore_suffix")
                 diags.error(OPTION, f"{where}: {key!r} is not {want}", pos)
             elif runtime == "java" and re.search(r"\s", value):
                 diags.error(OPTION, f"{where}: the value of {key!r} contains white space, which "

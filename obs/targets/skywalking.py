@@ -40,7 +40,8 @@ def _artifacts(catalog: Catalog, inj: Injection) -> list[Artifact]:
     head = HEADER.format(project=catalog.name, agent=inj.plan.agent, service=svc.name, source=origin)
     notes = "".join(f"\nNote: {n}" for n in inj.notes)
     folder = f"skywalking/{svc.name}"
-    files = [(PATCH, dump(inj.patch, head + notes)), ("kustomization.yaml", dump(_kustomization(catalog, inj), head + notes))]
+    files = [(PATCH, dump(inj.patch, head + notes)),
+             ("kustomization.yaml", dump(_kustomization(catalog, inj), head + notes))]
     if inj.source is not None:
         files.append((RESOURCE, dump(inj.source.document, f"{inj.source.path}: {svc.workload.kind}/"
                                      f"{inj.plan.workload_name}, as written (the kustomization's resource)")))

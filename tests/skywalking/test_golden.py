@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 
-import pytest
-
-from tests.skywalking.conftest import GOLDEN, compile_skywalking, PROJECT
+from tests.skywalking.conftest import GOLDEN, PROJECT, compile_skywalking
 
 
 def test_every_mode_and_runtime_is_covered(compiled):
-    agents = {text.split("SkyWalking ", 1)[1].split(" ", 1)[0] for p, text in compiled.items() if p.endswith("patch.yaml")}
+    agents = {text.split("SkyWalking ", 1)[1].split(" ", 1)[0]
+              for p, text in compiled.items() if p.endswith("patch.yaml")}
     assert agents == {"swck", "init-container", "python", "nodejs"}
 
 
