@@ -1,0 +1,1 @@
+"""Helpers of the alertmanager target: secret references, receivers, the route tree."""
