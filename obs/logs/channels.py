@@ -74,7 +74,8 @@ def _elastalert(catalog: Catalog, ch: ChannelEntry, entry: LogAlertEntry, needs:
         return {"slack": opts}
     if s.type == "webhook":
         return {"post2": {"http_post2_url": placeholder(s.url, None, needs),
-                          "http_post2_static_payload": {**alert_labels(entry), "summary": entry.spec.summary}}}
+                          "http_post2_payload": {**alert_labels(entry), "summary": entry.spec.summary},
+                          "http_post2_all_values": True}}
     if s.type == "pagerduty":
         return {"pagerduty": {"pagerduty_service_key": placeholder(s.routingKey, None, needs),
                               "pagerduty_client_name": f"obs/{catalog.name}", "pagerduty_api_version": "v2",

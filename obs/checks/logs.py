@@ -1,0 +1,79 @@
+"""Log alert checks: the condition grammar, ElastAlert rules kept from before obs, reachability.
+
+ElastAlert 2's own schema lets unknown options through; these checks name them against the
+option set of the real package (obs.logs.elastalert_options) with a did-you-mean.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Iterable
+
+from obs import codes
+from obs.checks import check
+from obs.diagnostics import Diagnostic, Severity
+from obs.logs import condition_of
+from obs.logs.channels import recipients
+from obs.logs.elastalert_options import known
+
+UNKNOWN_OPTION = codes.define("LG004", "logs/elastalert-unknown-option",
+                              "An ElastAlert rule has an option ElastAlert 2 does not read (often a typo).")
+LITERAL_SECRET = codes.define("LG005", "logs/elastalert-literal-secret",
+                              "An ElastAlert rule kept from before obs holds a token, password or webhook URL literally.")
+NO_CHANNEL = codes.define("LG006", "logs/no-channel",
+                          "A log alert reaches no channel: no `notify:` and no channel `match:`es its labels.")
+_SECRETISH = re.compile(r"(token|password|_pass$|secret|service_key|api_key|webhook_url|_bot_id$|routing_key)")
+
+
+@check("LG001", "logs/condition", "Every log alert's `when:` follows the grammar of SPEC §1.5.")
+def conditions(build) -> Iterable[Diagnostic]:
+    for entry in build.catalog.log_alerts:
+        if entry.raw is None:
+            cond = condition_of(entry)
+            if isinstance(cond, Diagnostic):
+                yield cond
+            elif cond.kind == "elastalert":
+                yield from _options(cond.options, entry.spec.pos_of("when"), f"log alert {entry.name!r}")
+
+
+def _options(rule: dict, default_pos, what: str) -> Iterable[Diagnostic]:
+    names = known()
+    for key in rule:
+        if isinstance(key, str) and key not in names:
+            near = difflib.get_close_matches(key, names, n=1)
+            where = rule.where(key) if hasattr(rule, "where") else default_pos
+            yield Diagnostic(UNKNOWN_OPTION, f"{what}: ElastAlert 2 has no option {key!r}; it would be ignored",
+                             where, hint=f"did you mean {near[0]!r}?" if near else None)
+
+
+@check(UNKNOWN_OPTION, "logs/elastalert-unknown-option", "ElastAlert rule options are ones ElastAlert 2 reads.")
+def legacy_options(build) -> Iterable[Diagnostic]:
+    for entry in build.catalog.log_alerts:
+        if entry.raw is not None:
+            yield from _options(entry.raw, entry.origin.pos, f"ElastAlert rule {entry.name!r}")
+
+
+@check(LITERAL_SECRET, "logs/elastalert-literal-secret", "ElastAlert rules take secrets from the environment.")
+def legacy_secrets(build) -> Iterable[Diagnostic]:
+    for entry in build.catalog.log_alerts:
+        for key, value in (entry.raw or {}).items():
+            if isinstance(key, str) and _SECRETISH.search(key) and isinstance(value, str) and value \
+                    and not value.startswith("${"):
+                where = entry.raw.where(key) if hasattr(entry.raw, "where") else entry.origin.pos
+                yield Diagnostic(LITERAL_SECRET, f"ElastAlert rule {entry.name!r}: {key} is written literally and "
+                                 "would be committed and compiled into out/", where, Severity.WARNING,
+                                 hint=f"write {key}: ${{VARIABLE}} and give the ElastAlert pod that variable")
+
+
+@check(NO_CHANNEL, "logs/no-channel", "Every log alert reaches at least one channel.")
+def reachability(build) -> Iterable[Diagnostic]:
+    catalog = build.catalog
+    if catalog.defaults.logs.alertmanager:
+        return
+    for entry in catalog.log_alerts:
+        if entry.raw is None and not entry.notify and not recipients(catalog, entry):
+            yield Diagnostic(NO_CHANNEL, f"log alert {entry.name!r} reaches no channel: it has no `notify:` and no "
+                             f"channel matches its labels ({', '.join(f'{k}={v}' for k, v in sorted(entry.labels.items()))})",
+                             entry.spec.pos, Severity.WARNING,
+                             hint="add `notify: [CHANNEL]` or a Channel whose `match:` fits these labels")

@@ -1,0 +1,68 @@
+"""OpenSearch Alerting query-level monitors: out/opensearch/<id>.json (`POST _plugins/_alerting/monitors`).
+
+Same search and condition as the watches (obs.logs.search), the condition as a Painless trigger
+over `ctx.results[0]`. Actions name OpenSearch Notifications channels `obs-<channel>`, which
+`obs apply` creates with the secrets resolved, so a monitor holds no secret (docs/logs.md).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+from obs import durations
+from obs.catalog import Catalog, LogAlertEntry
+from obs.diagnostics import Diagnostic, Diagnostics
+from obs.logs import condition_of, unsupported
+from obs.logs.channels import message, monitor_actions
+from obs.logs.search import Unsupported, painless, plan
+from obs.targets import Artifact
+from obs.targets.watcher import metadata, watch_id
+
+TARGET = "opensearch-monitor"
+ROOT, TOTAL = "ctx.results[0]", "ctx.results[0].hits.total.value"
+SEVERITY = {"critical": "1", "warning": "3", "info": "5"}
+
+
+def _minutes(duration: str) -> int:
+    return max(1, math.ceil(durations.seconds(duration) / 60))
+
+
+def build_monitor(catalog: Catalog, entry: LogAlertEntry) -> dict | Diagnostic:
+    if entry.raw is not None:
+        return unsupported(entry, TARGET, "it is a rule kept from an ElastAlert file; its options are ElastAlert's")
+    cond = condition_of(entry)
+    if isinstance(cond, Diagnostic):
+        return cond
+    schedule = catalog.defaults.logs.schedule
+    try:
+        p = plan(entry, cond, schedule)
+    except Unsupported as e:
+        return unsupported(entry, TARGET, str(e))
+    text = message(entry) + f"\n\n{{{{{TOTAL}}}}} matching log lines in the last {cond.window or schedule} " \
+                            f"({cond.describe()}); monitor {{{{ctx.monitor.name}}}}"
+    throttle = _minutes(entry.spec.realert) if entry.spec.realert else None
+    return {
+        "type": "monitor", "monitor_type": "query_level_monitor", "name": watch_id(catalog, entry), "enabled": True,
+        "schedule": {"period": {"interval": _minutes(schedule), "unit": "MINUTES"}},
+        "inputs": [{"search": {"indices": [entry.index], "query": {**p.body, "track_total_hits": True}}}],
+        "triggers": [{"query_level_trigger": {
+            "name": entry.name, "severity": SEVERITY[entry.spec.severity],
+            "condition": {"script": {"lang": "painless", "source": painless(p, ROOT, TOTAL)}},
+            "actions": monitor_actions(catalog, entry, text, throttle)}}],
+        "ui_metadata": metadata(catalog, entry, cond.describe()),
+    }
+
+
+def compile(catalog: Catalog, diags: Diagnostics) -> list[Artifact]:
+    out = []
+    for entry in sorted(catalog.log_alerts, key=lambda e: e.name):
+        if TARGET not in entry.targets:
+            continue
+        monitor = build_monitor(catalog, entry)
+        if isinstance(monitor, Diagnostic):
+            diags.add(monitor)
+            continue
+        text = json.dumps(monitor, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+        out.append(Artifact.text(f"opensearch/{watch_id(catalog, entry)}.json", text, TARGET, [entry.origin]))
+    return out

@@ -1,0 +1,76 @@
+"""Elasticsearch Watcher watches: out/watcher/<id>.json, the body of `PUT _watcher/watch/<id>`.
+
+The search and condition come from obs.logs.search (shared with OpenSearch monitors); a
+condition a watch cannot express is an error naming this target. Channel secrets stay `${VAR}`
+placeholders that `obs apply` fills (docs/logs.md).
+"""
+
+from __future__ import annotations
+
+import json
+
+from obs.catalog import Catalog, LogAlertEntry
+from obs.diagnostics import Diagnostic, Diagnostics
+from obs.logs import condition_of, unsupported
+from obs.logs.channels import alert_labels, message, watcher_actions
+from obs.logs.search import Unsupported, painless, plan
+from obs.targets import Artifact
+
+TARGET = "watcher"
+ROOT, TOTAL = "ctx.payload", "ctx.payload.hits.total"
+
+
+def watch_id(catalog: Catalog, entry: LogAlertEntry) -> str:
+    return f"{catalog.name}-{entry.name}"
+
+
+def metadata(catalog: Catalog, entry: LogAlertEntry, when: str) -> dict:
+    """Provenance: which project, service and source line a watch came from (also how apply knows it owns it)."""
+    return {"obs": {"project": catalog.name, "service": entry.service, "alert": entry.name,
+                    "source": str(entry.origin), "condition": when, "severity": entry.spec.severity,
+                    "labels": alert_labels(entry)}}
+
+
+def build_watch(catalog: Catalog, entry: LogAlertEntry, needs: set) -> dict | Diagnostic:
+    if entry.raw is not None:
+        return unsupported(entry, TARGET, "it is a rule kept from an ElastAlert file; its options are ElastAlert's")
+    cond = condition_of(entry)
+    if isinstance(cond, Diagnostic):
+        return cond
+    schedule = catalog.defaults.logs.schedule
+    try:
+        p = plan(entry, cond, schedule)
+    except Unsupported as e:
+        return unsupported(entry, TARGET, str(e))
+    if p.compare is not None:
+        path, op, value = p.compare
+        condition = {"compare": {f"ctx.payload.{path}": {op: value}}}
+    else:
+        condition = {"script": {"lang": "painless", "source": painless(p, ROOT, TOTAL)}}
+    text = message(entry) + f"\n\n{{{{{TOTAL}}}}} matching log lines in the last {cond.window or schedule} " \
+                            f"({cond.describe()}); watch {{{{ctx.watch_id}}}}"
+    watch = {
+        "trigger": {"schedule": {"interval": schedule}},
+        "input": {"search": {"request": {"indices": [entry.index], "rest_total_hits_as_int": True, "body": p.body}}},
+        "condition": condition,
+        "actions": watcher_actions(catalog, entry, text, needs) or
+        {"log": {"logging": {"level": "warn", "text": text}}},
+        "metadata": metadata(catalog, entry, cond.describe()),
+    }
+    if entry.spec.realert:
+        watch["throttle_period"] = entry.spec.realert
+    return watch
+
+
+def compile(catalog: Catalog, diags: Diagnostics) -> list[Artifact]:
+    out = []
+    for entry in sorted(catalog.log_alerts, key=lambda e: e.name):
+        if TARGET not in entry.targets:
+            continue
+        watch = build_watch(catalog, entry, set())
+        if isinstance(watch, Diagnostic):
+            diags.add(watch)
+            continue
+        text = json.dumps(watch, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+        out.append(Artifact.text(f"watcher/{watch_id(catalog, entry)}.json", text, TARGET, [entry.origin]))
+    return out
