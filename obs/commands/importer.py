@@ -21,7 +21,8 @@ from obs.load.yamlpos import PosDict, load_documents
 from obs.writer import atomic_write
 from obs.yamlout import Comment, dump
 
-WRONG_FORMAT = codes.define("IM040", "import/wrong-format", "A file given to `obs import FORMAT` holds a document of another format.")
+WRONG_FORMAT = codes.define("IM040", "import/wrong-format",
+                            "A file given to `obs import FORMAT` holds a document of another format.")
 
 #: formats each `obs import` argument accepts (PrometheusRule objects import as `prometheus`)
 ACCEPTS = {"sloth": ("sloth",), "openslo": ("openslo",), "prometheus": ("prometheus", "prometheus-operator"),

@@ -16,7 +16,8 @@ from obs.load import convert as cv
 from obs.load.sources import SourceDoc
 from obs.load.yamlpos import PosDict
 
-ES_INVALID = codes.define("IM030", "import/elastalert-invalid", "An ElastAlert 2 rule lacks a field its type needs, or has one of the wrong type.")
+ES_INVALID = codes.define("IM030", "import/elastalert-invalid",
+                          "An ElastAlert 2 rule lacks a field its type needs, or has one of the wrong type.")
 
 DEFAULT_SEVERITY = "warning"
 

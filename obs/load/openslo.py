@@ -20,9 +20,14 @@ from obs.load.openslo_alerts import alert_policies
 from obs.load.sources import SourceDoc
 from obs.load.yamlpos import PosDict
 
-OSLO_INVALID = codes.define("IM010", "import/openslo-invalid", "An OpenSLO document is missing a field, has one of the wrong type, or is of an unknown kind.")
-OSLO_UNSUPPORTED = codes.define("IM011", "import/openslo-unsupported", "An OpenSLO feature obs cannot honour (calendar windows, Timeslices, threshold metrics, non-Prometheus sources).")
-OSLO_REF = codes.define("IM012", "import/openslo-reference", "An OpenSLO reference (indicatorRef, metricSourceRef, alertPolicyRef…) names no document.")
+OSLO_INVALID = codes.define("IM010", "import/openslo-invalid",
+                            "An OpenSLO document is missing a field, has one of the wrong type, or is of an unknown "
+                            "kind.")
+OSLO_UNSUPPORTED = codes.define("IM011", "import/openslo-unsupported",
+                                "An OpenSLO feature obs cannot honour (calendar windows, Timeslices, threshold "
+                                "metrics, non-Prometheus sources).")
+OSLO_REF = codes.define("IM012", "import/openslo-reference",
+                        "An OpenSLO reference (indicatorRef, metricSourceRef, alertPolicyRef…) names no document.")
 
 KINDS = ("Service", "SLO", "SLI", "DataSource", "AlertPolicy", "AlertCondition", "AlertNotificationTarget")
 _SLO_SPEC = ("description", "service", "indicator", "indicatorRef", "timeWindow", "budgetingMethod", "objectives",

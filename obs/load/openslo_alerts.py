@@ -17,7 +17,8 @@ from obs.load import convert as cv
 from obs.load.yamlpos import PosDict
 
 OSLO_ALERT = codes.define("IM013", "import/openslo-alert-policy",
-                          "An OpenSLO alert condition that obs maps onto its multiwindow tiers differently from how it reads.")
+                          "An OpenSLO alert condition that obs maps onto its multiwindow tiers differently "
+                          "from how it reads.")
 
 PAGE_SEVERITIES = ("page", "critical", "sev1", "p1", "high")
 #: obs's default pairs for a 30d window: (long window, factor) per tier

@@ -17,9 +17,12 @@ from obs.load import convert as cv
 from obs.load.sources import SourceDoc
 from obs.load.yamlpos import PosDict
 
-SLOTH_INVALID = codes.define("IM001", "import/sloth-invalid", "A Sloth spec field is missing, of the wrong type or unknown.")
-SLOTH_WINDOW = codes.define("IM002", "import/sloth-window", "A Sloth SLI query does not use {{.window}} where the range goes.")
-SLOTH_UNSUPPORTED = codes.define("IM003", "import/sloth-unsupported", "A Sloth feature obs cannot honour (SLI and SLO plugins).")
+SLOTH_INVALID = codes.define("IM001", "import/sloth-invalid",
+                             "A Sloth spec field is missing, of the wrong type or unknown.")
+SLOTH_WINDOW = codes.define("IM002", "import/sloth-window",
+                            "A Sloth SLI query does not use {{.window}} where the range goes.")
+SLOTH_UNSUPPORTED = codes.define("IM003", "import/sloth-unsupported",
+                                 "A Sloth feature obs cannot honour (SLI and SLO plugins).")
 
 #: Sloth's default SLO period (its --default-slo-period); a spec cannot set another
 SLOTH_PERIOD = "30d"
@@ -182,7 +185,7 @@ class _Spec:
         return self._events(sli, body) if given[0] == "events" else self._raw(sli, body)
 
     def _query(self, body: PosDict, key: str) -> str | None:
-        q = cv.text_field(body, self.k(key), f"a Sloth SLI", SLOTH_INVALID, self.diags)
+        q = cv.text_field(body, self.k(key), "a Sloth SLI", SLOTH_INVALID, self.diags)
         if q is not None and not cv.WINDOW.search(q):
             self.err(f"{self.k(key)} does not use {{{{.window}}}}", body.where(self.k(key)), code=SLOTH_WINDOW,
                      hint="Sloth evaluates the query per window: write the range as [{{.window}}], e.g. "

@@ -8,9 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import errors, write_project
 from helpers import run_obs
+
 from obs.pipeline import build
 
 OBS = """

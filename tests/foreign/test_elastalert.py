@@ -4,8 +4,8 @@ passed through otherwise; the rule as written stays with the entry."""
 from __future__ import annotations
 
 import pytest
-
 from conftest import errors
+
 from obs.logs.condition import Condition, parse_condition
 
 BASE = """name: {name}

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-
 from helpers import run_obs
+
 from obs.pipeline import build
 
 LEGACY = {"sloth": "legacy/sloth-payments.yaml", "openslo": "legacy/openslo-search.yaml",
@@ -28,7 +28,8 @@ def foreign_entries(result):
             if s.service in ("payments-gateway", "search")}
     logs = {a.name: a.spec.model_dump() for a in result.catalog.log_alerts if a.name == "java-oom-errors"}
     groups = {g.name: ([r.model_dump() for r in g.rules], g.labels) for g in result.catalog.rule_groups}
-    services = {n: (s.team, s.labels) for n, s in result.catalog.services.items() if n in ("payments-gateway", "search")}
+    services = {n: (s.team, s.labels) for n, s in result.catalog.services.items()
+                if n in ("payments-gateway", "search")}
     return slos, logs, groups, services
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import errors
 
 SLOTH = """version: prometheus/v1
@@ -59,7 +58,8 @@ CASES = {
     "sloth-missing-window": ({"s.yaml": sloth(error='sum(rate(req_total{code="500"}[5m]))')},
                              "s.yaml:8:22: error[IM002]: error_query does not use {{.window}}"),
     "sloth-objective-100": ({"s.yaml": sloth(objective="100")},
-                            "s.yaml:5:16: error[IM001]: objective is a percentage between 0 and 100, exclusive (got 100)"),
+                            "s.yaml:5:16: error[IM001]: objective is a percentage between 0 and 100, exclusive "
+                            "(got 100)"),
     "sloth-typo": ({"s.yaml": sloth().replace("error_query", "eror_query")},
                    "s.yaml:8:9: error[IM001]: sli.events has no field 'eror_query'"),
     "sloth-plugin": ({"s.yaml": sloth().split("      events:")[0] + "      plugin: {id: sloth-common/availability}\n"},
@@ -88,10 +88,12 @@ CASES = {
                                    "r.yaml:1:9: error[IM020]: groups must be a list of rule groups"),
     "prometheus-no-rules": ({"r.yaml": "groups:\n  - name: x\n"},
                             "r.yaml:2:5: error[IM020]: a rule group needs 'rules', a list"),
-    "prometheus-both-record-and-alert": ({"r.yaml": "groups:\n  - name: x\n    rules:\n      - {record: a, alert: B, expr: up}\n"},
+    "prometheus-both-record-and-alert": ({"r.yaml": "groups:\n  - name: x\n    rules:\n"
+                                                    "      - {record: a, alert: B, expr: up}\n"},
                                          "r.yaml:4:9: error[SC007]: spec.rules[0]: a rule has exactly one of 'record' "
                                          "and 'alert'"),
-    "elastalert-frequency-without-num-events": ({"e.yaml": ES.format(type="frequency", options="timeframe: {minutes: 5}")},
+    "elastalert-frequency-without-num-events": ({"e.yaml": ES.format(type="frequency",
+                                                                     options="timeframe: {minutes: 5}")},
                                                 "e.yaml:2:7: error[IM030]: an ElastAlert frequency rule needs "
                                                 "'num_events', a number"),
     "elastalert-bad-timeframe": ({"e.yaml": ES.format(type="flatline", options="threshold: 3\ntimeframe: 5m")},

@@ -6,7 +6,6 @@ from __future__ import annotations
 import subprocess
 
 import yaml
-
 from conftest import errors, findings
 
 RULES = """
