@@ -20,9 +20,14 @@ CONFIGMAP_LIMIT = 1048576  # bytes; what the API server stores
 
 
 def _dashboards(build: "Build") -> Iterator[tuple[str, dict, Position | None]]:
-    for a in build.artifacts:
-        if a.target == "grafana" and a.path.startswith("grafana/") and a.path.endswith(".json"):
-            yield a.path, json.loads(a.content), a.sources[0].pos if a.sources else None
+    """The compiled dashboards, parsed once per build for all the checks below."""
+    cached = build.__dict__.get("_obs_dashboards")
+    if cached is None or cached[0] is not build.artifacts:
+        cached = (build.artifacts, [(a.path, json.loads(a.content), a.sources[0].pos if a.sources else None)
+                                    for a in build.artifacts if a.target == "grafana"
+                                    and a.path.startswith("grafana/") and a.path.endswith(".json")])
+        build.__dict__["_obs_dashboards"] = cached
+    yield from cached[1]
 
 
 def _title(panel: dict) -> str:

@@ -20,6 +20,40 @@ UID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 _SUFFIXES = (".dashboard.py", ".jsonnet", ".libsonnet", ".json", ".py")
 
 
+#: what grafanalib writes on every panel and query that Grafana does not need: pre-8 fields,
+#: and maxDataPoints 100 (which would cap every time series at 100 points)
+_NOISE = {"cacheTimeout", "editable", "error", "height", "hideTimeOverride", "interval", "links", "maxDataPoints",
+          "maxPerRow", "minSpan", "repeat", "repeatDirection", "span", "timeFrom", "timeShift", "transformations",
+          "transparent", "intervalFactor", "metric", "query", "step", "target", "hide", "columns", "fontSize"}
+_DEFAULTS = {"editable": True, "error": False, "hideTimeOverride": False, "links": [], "maxDataPoints": 100,
+             "transformations": [], "transparent": False, "intervalFactor": 2, "metric": "", "target": "",
+             "step": 10, "hide": False, "interval": "", "columns": [], "fontSize": "100%"}
+
+
+def tidy(dashboard: dict) -> dict:
+    """A generated dashboard without grafanalib's noise: nulls (threshold bases excepted) and
+    panel or query fields left at grafanalib's defaults. A third smaller, and what Grafana
+    itself would save."""
+    out = {k: v for k, v in dashboard.items() if v is not None}
+    out["panels"] = [_tidy_panel(p) for p in dashboard.get("panels") or []]
+    return out
+
+
+def _tidy_panel(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_tidy_panel(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {}
+    for key, value in node.items():
+        if value is None and key != "value":
+            continue
+        if key in _NOISE and (value is None or _DEFAULTS.get(key, object()) == value or key == "query"):
+            continue
+        out[key] = _tidy_panel(value)
+    return out
+
+
 def render(data: dict) -> str:
     """out/grafana/<uid>.json: sorted keys, two spaces, a trailing newline."""
     return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"

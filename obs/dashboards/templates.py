@@ -16,6 +16,7 @@ from types import ModuleType
 from grafanalib._gen import DashboardEncoder
 
 from obs.dashboards.context import Context
+from obs.dashboards.encode import tidy
 from obs.resources import resource_dir
 
 #: the template every service with SLOs gets; not chosen in `spec.dashboards`
@@ -49,8 +50,8 @@ def module(name: str) -> ModuleType:
 
 
 def render(name: str, ctx: Context) -> dict:
-    """The template's dashboard as Grafana JSON (a plain dict)."""
-    return to_dict(module(name).dashboard(ctx))
+    """The template's dashboard as Grafana JSON (a plain dict), without grafanalib's noise."""
+    return tidy(to_dict(module(name).dashboard(ctx)))
 
 
 def series(name: str, ctx: Context) -> frozenset[str]:

@@ -44,6 +44,8 @@ def fill_variables(expr: str) -> tuple[str, bool]:
     """The expression with Grafana's variables replaced by sample values, and whether that is
     certain to be what Grafana sends (False when a variable stood where PromQL names things)."""
     expr = _NUMBER_VARS.sub("60", _DURATION_VARS.sub(SAMPLE, expr))
+    if "$" not in expr and "[[" not in expr:
+        return expr, True
     out, certain, i, quote = [], True, 0, None
     while i < len(expr):
         ch = expr[i]
