@@ -16,6 +16,11 @@ from obs.durations import format_seconds, seconds
 
 REFERENCE = 30 * 86400.0
 MINUTE = 60.0
+#: a tile is this many base windows; windows of TILES_MIN tiles or more are summed from tiles
+TILE_BASES = 12
+TILES_MIN = 24
+#: Prometheus looks back 5m for the latest sample: a tile recorded less often would be missed
+LOOKBACK = 300.0
 
 #: tier, long window, short window, burn-rate factor — the SRE workbook's policy for 30d
 DEFAULT_POLICY: tuple[tuple[str, str, str, float], ...] = (
@@ -48,12 +53,17 @@ class Pair:
         """Share of the period's budget spent when it fires at its threshold (long window full)."""
         return self.factor * self.long / period
 
-    def time_to_fire(self, burn: float) -> float | None:
-        """Seconds from the start of a constant burn (after error-free traffic) to firing;
-        None when the burn never reaches the factor."""
+    def time_to_fire(self, burn: float, history: float = math.inf) -> float | None:
+        """Seconds from the start of a constant burn to firing, after `history` seconds of
+        error-free traffic (a long window not yet full fires sooner); None if it never does."""
         if burn <= 0 or burn < self.factor:
             return None
-        return self.factor * self.long / burn
+        full = self.factor * self.long / burn
+        if burn > self.factor and history < self.long:
+            partial = self.factor * history / (burn - self.factor)
+            if partial < self.long - history:
+                return partial
+        return full
 
 
 @dataclass(frozen=True)
@@ -79,11 +89,21 @@ class Plan:
             found |= {p.long, p.short}
         return tuple(sorted(found))
 
+    @property
+    def tile(self) -> float:
+        """Long windows sum hourly tiles (at 30d; 12 base windows), one sample per tile,
+        instead of every base sample: 60× fewer samples read, at most one tile late."""
+        return TILE_BASES * self.base
+
+    def tiled(self, window: float) -> bool:
+        """Windows of at least 24 tiles are read from tiles: 24× cheaper, at most 1/24 late."""
+        return window >= TILES_MIN * self.tile
+
     def tier_pairs(self, tier: str) -> tuple[Pair, ...]:
         return tuple(p for p in self.pairs if p.tier == tier)
 
-    def time_to_fire(self, tier: str, burn: float) -> float | None:
-        times = [t for t in (p.time_to_fire(burn) for p in self.tier_pairs(tier)) if t is not None]
+    def time_to_fire(self, tier: str, burn: float, history: float = math.inf) -> float | None:
+        times = [t for t in (p.time_to_fire(burn, history) for p in self.tier_pairs(tier)) if t is not None]
         return min(times) if times else None
 
 
@@ -109,7 +129,7 @@ def scale(rows: Iterable[tuple[str, float, float, float]], period: float) -> tup
 def default_interval(period: float) -> float:
     """1m up to a 30d window, then longer in whole minutes (3m at 90d): cost and test time
     stay flat as windows grow, while every window keeps the same number of samples."""
-    return max(MINUTE, math.floor(period / REFERENCE) * MINUTE)
+    return min(4 * MINUTE, max(MINUTE, math.floor(period / REFERENCE) * MINUTE))
 
 
 def default_base(pairs: Sequence[Pair], interval: float) -> float:
@@ -132,6 +152,8 @@ def plan(window: str, policy: Sequence | None = None, interval: str | None = Non
 def problems(p: Plan) -> list[str]:
     """What makes a plan unusable, one sentence each (obs/checks/slo.py adds positions)."""
     out = []
+    if p.interval >= LOOKBACK:
+        out.append(f"the evaluation interval {fmt(p.interval)} is not shorter than Prometheus's 5m lookback")
     if p.base < p.interval:
         out.append(f"the base window {fmt(p.base)} is shorter than the evaluation interval {fmt(p.interval)}")
     for pair in p.pairs:
@@ -147,6 +169,11 @@ def problems(p: Plan) -> list[str]:
 
 def fmt(value: float) -> str:
     return format_seconds(value)
+
+
+def fmt_num(value: float) -> str:
+    """Seconds as a plain number for PromQL arithmetic: 3600, 70."""
+    return f"{value:g}" if value != int(value) else str(int(value))
 
 
 def human(value: float | None) -> str:

@@ -1,0 +1,1 @@
+"""Generated SLO behaviour tests: scenarios from the policy, synthetic series, promtool runs."""
