@@ -76,7 +76,7 @@ def _panels(ctx, view):
         factors = sorted({a.factor for a in burns})
         colours = [ORANGE] * (len(factors) - 1) + [RED]
         pairs = ", ".join(f"{a.long}/{a.short} above {a.factor:g}x" for a in burns)
-        panels.append(timeseries(ctx, f"Burn rate: {tier} ({severity})", queries, "x", w=12,
+        panels.append(timeseries(ctx, f"Burn rate: {tier} ({severity})", queries, "suffix:x", w=12,
                                  description=f"Burn rate = error ratio / error budget. {e.alert_name} "
                                              f"{{severity=\"{severity}\"}} fires while both windows of a pair "
                                              f"exceed its factor: {pairs}.",
