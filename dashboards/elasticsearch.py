@@ -62,9 +62,10 @@ def dashboard(ctx):
     disk = (f"1 - sum by (name) ({s('elasticsearch_filesystem_data_available_bytes')}) / "
             f"sum by (name) ({s('elasticsearch_filesystem_data_size_bytes')})")
     nodes = [
-        bargauge(ctx, "Heap used by node", [(heap, "{{name}}")], thresholds=steps(GREEN, (0.75, ORANGE), (0.9, RED))),
+        bargauge(ctx, "Heap used by node", [(heap, "{{name}}")],
+                 thresholds=steps(GREEN, (ctx.limit("heapUsedPercent", 90) / 100, RED))),
         bargauge(ctx, "Disk used by node", [(disk, "{{name}}")],
-                 thresholds=steps(GREEN, (0.85, ORANGE), (0.9, RED))),  # ES's low and high watermarks
+                 thresholds=steps(GREEN, (ctx.limit("diskUsedPercent", 85) / 100, ORANGE), (0.9, RED))),  # high watermark
         timeseries(ctx, "GC time by node", [(f"sum by (name) ({rate('elasticsearch_jvm_gc_collection_seconds_sum')})",
                                              "{{name}}")], "percentunit", w=24),
     ]

@@ -26,11 +26,13 @@ def dashboard(ctx):
     s = ctx.sel
     heap, nonheap = 'area="heap"', 'area="nonheap"'
     heap_ratio = f"sum({s('jvm_memory_used_bytes', heap)}) / sum({s('jvm_memory_max_bytes', heap)} > 0)"
+    heap_limit = ctx.limit("heapUsedPercent", 90) / 100  # the jvm pack's thresholds: red where its alerts fire
     usage = steps(GREEN, (0.75, ORANGE), (0.9, RED))
     overview = [
-        gauge(ctx, "Heap used", [heap_ratio], thresholds=usage),
+        gauge(ctx, "Heap used", [heap_ratio], thresholds=steps(GREEN, (heap_limit, RED))),
         gauge(ctx, "CPU (process)", [f"max({s('process_cpu_usage')})"], thresholds=usage),
-        stat(ctx, "Live threads", [f"sum({s('jvm_threads_live_threads')})"], h=6, graph=True),
+        stat(ctx, "Live threads", [f"max({s('jvm_threads_live_threads')})"], h=6, graph=True,
+             thresholds=steps(GREEN, (ctx.limit("liveThreads", 800), RED))),
         stat(ctx, "Uptime", [f"min({s('process_uptime_seconds')})"], "s", h=6),
     ]
     memory = [
@@ -44,7 +46,7 @@ def dashboard(ctx):
     gc = [
         timeseries(ctx, "Time spent in GC pauses (share of wall time)",
                    [(f"sum by (action, cause) ({pause})", "{{action}} ({{cause}})")], "percentunit",
-                   thresholds=steps(GREEN, (0.05, ORANGE), (0.1, RED))),
+                   thresholds=steps(GREEN, (ctx.limit("gcTimePercent", 10) / 100, RED))),
         timeseries(ctx, "Longest GC pause", [(f"max by (action) ({s('jvm_gc_pause_seconds_max')})", "{{action}}")],
                    "s"),
     ]
@@ -62,7 +64,7 @@ def dashboard(ctx):
                                         (f"sum by (pool) ({s('hikaricp_connections_max')})", "max {{pool}}")], w=8),
         timeseries(ctx, "Threads waiting for a connection",
                    [(f"sum by (pool) ({s('hikaricp_connections_pending')})", "{{pool}}")], w=8,
-                   thresholds=steps(GREEN, (1, ORANGE), (5, RED))),
+                   thresholds=steps(GREEN, (1, ORANGE), (ctx.limit("hikariPending", 5), RED))),
         timeseries(ctx, "Acquire time and timeouts",
                    [(acquire, "mean acquire"),
                     (f"sum(rate({s('hikaricp_connections_timeout_total')}[{RATE}]))", "timeouts / s")], "s", w=8),

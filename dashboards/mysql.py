@@ -34,9 +34,9 @@ def dashboard(ctx):
     overview = [
         stat(ctx, "Instances up", [f"sum({s('mysql_up')})"], thresholds=steps(RED, (1, GREEN))),
         stat(ctx, "Queries / s", [f"sum({rate('mysql_global_status_questions')})"], "qps", graph=True),
-        gauge(ctx, "Connections used", [connections], h=4, thresholds=steps(GREEN, (0.75, ORANGE), (0.9, RED))),
+        gauge(ctx, "Connections used", [connections], h=4, thresholds=steps(GREEN, (ctx.limit("connectionsUsedPercent", 85) / 100, RED))),
         stat(ctx, "Replication lag", [f"max({s('mysql_slave_status_seconds_behind_master')})"], "s",
-             no_value="no replica", thresholds=steps(GREEN, (10, ORANGE), (30, RED))),
+             no_value="no replica", thresholds=steps(GREEN, (ctx.limit("replicationLagSeconds", 60), RED))),
     ]
     work = [
         timeseries(ctx, "Commands / s (top 10)",

@@ -29,10 +29,11 @@ def dashboard(ctx):
     def rate(name):
         return f"sum(rate({s(name)}[{RATE}]))"
 
+    backlog = ctx.limit("queueBacklog", 1000)  # per queue, where RabbitMQQueueBacklog fires
     overview = [
         stat(ctx, "Nodes", [f"count({s('rabbitmq_identity_info')})"]),
         stat(ctx, "Messages ready", [f"sum({s('rabbitmq_queue_messages_ready')})"], graph=True,
-             thresholds=steps(GREEN, (1000, ORANGE), (10000, RED))),
+             thresholds=steps(GREEN, (backlog, RED))),
         stat(ctx, "Messages unacked", [f"sum({s('rabbitmq_queue_messages_unacked')})"], graph=True),
         stat(ctx, "Resource alarms", [f"sum({s('rabbitmq_alarms_memory_used_watermark')}) + "
                                       f"sum({s('rabbitmq_alarms_free_disk_space_watermark')})"],
@@ -40,7 +41,8 @@ def dashboard(ctx):
     ]
     queues = [
         timeseries(ctx, "Messages ready by queue (top 10)",
-                   [(f"topk(10, sum by (vhost, queue) ({s('rabbitmq_queue_messages_ready')}))", "{{vhost}}/{{queue}}")]),
+                   [(f"topk(10, sum by (vhost, queue) ({s('rabbitmq_queue_messages_ready')}))", "{{vhost}}/{{queue}}")],
+                   thresholds=steps(GREEN, (backlog, RED))),
         timeseries(ctx, "Message rates", [(rate("rabbitmq_global_messages_received_total"), "published"),
                                           (rate("rabbitmq_global_messages_delivered_total"), "delivered"),
                                           (rate("rabbitmq_global_messages_acknowledged_total"), "acknowledged"),

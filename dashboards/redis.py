@@ -42,7 +42,7 @@ def dashboard(ctx):
     ]
     memory_row = [
         bargauge(ctx, "Memory used of maxmemory", [(memory, "{{instance}}")],
-                 thresholds=steps(GREEN, (0.8, ORANGE), (0.95, RED))),
+                 thresholds=steps(GREEN, (ctx.limit("memoryUsedPercent", 90) / 100, RED))),
         timeseries(ctx, "Memory used", [(f"sum by (instance) ({s('redis_memory_used_bytes')})", "{{instance}}")],
                    "bytes"),
         timeseries(ctx, "Keys by db", [(f"sum by (db) ({s('redis_db_keys')})", "{{db}}")]),

@@ -58,6 +58,16 @@ class Context:
     tags: tuple[str, ...] = ()
     #: links shown at the top of the dashboard (grafanalib DashboardLink arguments)
     links: tuple[dict, ...] = field(default=())
+    #: the parameters of the rule pack named like the template (its defaults, then the service's
+    #: `with`), so panels turn red where the pack's alerts fire
+    pack: dict = field(default_factory=dict)
+
+    def limit(self, name: str, default: float) -> float:
+        """A pack threshold as a number (the pack's default when the service does not set it)."""
+        try:
+            return float(self.pack.get(name, default))
+        except (TypeError, ValueError):
+            return default
 
     def sel(self, metric: str, *extra: str) -> str:
         """`metric{selector, extra…}`: the one way templates write a series selector."""
@@ -93,6 +103,19 @@ def selector(catalog: Catalog, service: ServiceEntry, template: str) -> str:
     return _fill(NAMESPACE_SELECTOR, service) if service.namespace else ""
 
 
+def pack_parameters(service: ServiceEntry, template: str) -> dict:
+    from obs import packs
+
+    if template not in packs.available():
+        return {}
+    pack, _, _ = packs.load(template)
+    values = dict(pack.defaults()) if pack else {}
+    for use in service.spec.uses:
+        if use.pack == template:
+            values.update(use.with_)
+    return values
+
+
 def _fill(text: str, service: ServiceEntry) -> str:
     return text.replace("{service}", service.name).replace("{namespace}", service.namespace or "")
 
@@ -115,4 +138,4 @@ def context(catalog: Catalog, service: ServiceEntry, template: str) -> Context:
     views = slo_views(catalog, service.name) if template == "slo" else ()
     return Context(catalog.name, service, template, dashboard_uid(service.name, template), datasource(catalog),
                    selector(catalog, service, template), red_convention(catalog, service), views,
-                   tags(service, template), links)
+                   tags(service, template), links, pack_parameters(service, template))

@@ -138,3 +138,20 @@ def test_red_convention_and_datasource_are_configurable(demo):
     assert "http_server_requests_seconds_bucket{" in exprs  # the fields not overridden keep the convention
     assert {json.dumps(t["datasource"]) for _, t in queries(red)} == {'{"type": "prometheus", "uid": "thanos"}'}
     assert 'mysql_up{job="mysql"}' in " ".join(t["expr"] for _, t in queries(_dashboard(b, "data", "mysql")))
+
+
+def test_pack_thresholds_colour_the_panels(demo):
+    """Panels turn red where the service's rule pack alerts fire: its `with`, else the pack default."""
+    from obs.pipeline import build
+
+    path = demo / "services" / "data.yaml"
+    path.write_text(path.read_text() + "    - pack: mysql\n      with: {replicationLagSeconds: 45}\n")
+    b = build(demo, targets=["grafana"])
+
+    def steps(template, title):
+        panel = next(p for p in panels(_dashboard(b, "data", template)) if p["title"] == title)
+        return [s["value"] for s in panel["fieldConfig"]["defaults"]["thresholds"]["steps"]]
+
+    assert steps("mysql", "Replication lag") == [None, 45]
+    assert steps("redis", "Memory used of maxmemory") == [None, 0.9]
+    assert steps("rabbitmq", "Messages ready") == [None, 1000]
