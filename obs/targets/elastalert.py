@@ -71,10 +71,11 @@ def _num(value: float | None):
 
 
 def filters(entry: LogAlertEntry) -> list[dict]:
-    """`query` as a query_string filter (the form ElastAlert documents), or `filter:` DSL as given."""
+    """`query` as a query_string filter, or `filter:` DSL as given. Not the older `- query: {...}` wrapper:
+    new_term's own searches send filters unwrapped, and Elasticsearch rejects the wrapper there."""
     spec = entry.spec
     if spec.query is not None:
-        return [{"query": {"query_string": {"query": spec.query}}}]
+        return [{"query_string": {"query": spec.query}}]
     if spec.filter is None:
         return []
     return list(spec.filter) if isinstance(spec.filter, list) else [spec.filter]
