@@ -1,10 +1,10 @@
-"""The team's own dashboards: grafanalib `*.dashboard.py` files and jsonnet (grafonnet or a mixin).
+"""The team's own dashboards: grafanalib `*.dashboard.py` files, jsonnet (grafonnet or a
+mixin) and JSON exported from Grafana.
 
 A dashboard file is the team's own code in its own repository, run the way grafanalib's
 `generate-dashboard` runs it; whatever goes wrong in it becomes one diagnostic at the
 file and line where it went wrong, never a traceback. Jsonnet imports stay inside the
-repository (and its vendor/ folder, for jsonnet-bundler).
-"""
+repository (and its vendor/ folder, for jsonnet-bundler)."""
 
 from __future__ import annotations
 
@@ -43,7 +43,28 @@ class CustomDashboard:
 def load(root: Path, path: str, diags: Diagnostics) -> list[CustomDashboard]:
     if path.endswith((".jsonnet", ".libsonnet")):
         return _jsonnet(root, path, diags)
-    return _python(root, path, diags)
+    if path.endswith(".json"):
+        return _json(root, path, diags)
+    if path.endswith(".py"):
+        return _python(root, path, diags)
+    diags.error(NO_DASHBOARD, f"{path} is not a dashboard file obs reads", Position(path, 1, 1),
+                hint="dashboards globs match *.dashboard.py (grafanalib), *.jsonnet and *.json (Grafana's export)")
+    return []
+
+
+def _json(root: Path, path: str, diags: Diagnostics) -> list[CustomDashboard]:
+    """A dashboard exported from Grafana, kept as it is."""
+    try:
+        value = json.loads((root / path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as e:
+        diags.error(LOAD_FAILED, f"{path} is not valid JSON: {e.msg}", Position(path, e.lineno, e.colno))
+        return []
+    except (OSError, UnicodeDecodeError) as e:
+        diags.error(LOAD_FAILED, f"{path} cannot be read: {e}", Position(path, 1, 1))
+        return []
+    if isinstance(value, dict) and isinstance(value.get("dashboard"), dict):
+        value = value["dashboard"]  # the API's {dashboard, folderUid, overwrite} envelope
+    return _dashboards(path, value, diags)
 
 
 # --- grafanalib ---------------------------------------------------------------------------
@@ -53,7 +74,7 @@ def _python(root: Path, path: str, diags: Diagnostics) -> list[CustomDashboard]:
     module = types.ModuleType(re.sub(r"\W", "_", f"obs_custom_dashboard_{path}"))
     module.__file__ = str(file)
     try:
-        with _local_imports(file.parent, root):
+        with _local_imports(file.parent):
             code = compile(file.read_text(encoding="utf-8"), str(file), "exec")
             exec(code, module.__dict__)  # the team's own code, as grafanalib's generate-dashboard runs it
         if "dashboard" not in module.__dict__:
@@ -77,7 +98,7 @@ def _python(root: Path, path: str, diags: Diagnostics) -> list[CustomDashboard]:
 
 
 @contextmanager
-def _local_imports(folder: Path, root: Path) -> Iterator[None]:
+def _local_imports(folder: Path) -> Iterator[None]:
     """The file's folder importable, and its modules fresh: as in a process of its own, a
     `helpers.py` beside it is never one imported earlier from elsewhere, and none stays behind."""
     local = {p.stem for p in folder.glob("*.py")} | {p.name for p in folder.iterdir() if (p / "__init__.py").is_file()}
@@ -91,10 +112,11 @@ def _local_imports(folder: Path, root: Path) -> Iterator[None]:
     finally:
         if str(folder) in sys.path:
             sys.path.remove(str(folder))
-        resolved = root.resolve()
+        here = folder.resolve()
         for name in set(sys.modules) - before:
             origin = getattr(sys.modules[name], "__file__", None)
-            if name.split(".")[0] in local or (origin and Path(origin).resolve().is_relative_to(resolved)):
+            if name.split(".")[0] in local or (origin and Path(origin).resolve().is_relative_to(here)
+                                               and "site-packages" not in Path(origin).parts):
                 del sys.modules[name]
         sys.modules.update(shadowed)
 

@@ -168,3 +168,19 @@ def test_cli_lint_reports_without_traceback(demo, body):
     assert run.returncode == 1, run.stdout + run.stderr
     assert "Traceback" not in run.stdout + run.stderr
     assert "dashboards/cli.dashboard.py:2:1: error[DB001]" in run.stdout + run.stderr
+
+
+def test_exported_json_is_read_as_it_is(demo):
+    (demo / "obs.yaml").write_text((demo / "obs.yaml").read_text().replace(
+        '"dashboards/*.jsonnet"]', '"dashboards/*.jsonnet", "dashboards/*.json", "dashboards/*.txt"]'))
+    exported = {"title": "Exported", "uid": "exported", "schemaVersion": 39, "panels": [
+        {"type": "stat", "title": "Up", "datasource": {"type": "prometheus", "uid": "prometheus"},
+         "targets": [{"refId": "A", "expr": "up"}]}]}
+    (demo / "dashboards" / "exported.json").write_text(json.dumps({"dashboard": exported, "overwrite": True}))
+    (demo / "dashboards" / "broken.json").write_text('{"title": "x",\n  "panels": [,]}')
+    (demo / "dashboards" / "notes.txt").write_text("not a dashboard")
+    assert _diags(demo) == [
+        "dashboards/broken.json:2:14: error[DB001]: dashboards/broken.json is not valid JSON: Expecting value",
+        "dashboards/notes.txt:1:1: error[DB002]: dashboards/notes.txt is not a dashboard file obs reads",
+    ]
+    assert _dashboard(demo, "exported") == {**exported, "id": None}
