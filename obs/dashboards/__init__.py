@@ -19,6 +19,13 @@ def dashboard_uid(service: str, template: str) -> str:
 
 
 def dashboard_url(catalog: Catalog, service: str, template: str) -> str | None:
-    """The link to a generated dashboard, when obs.yaml says where Grafana is (defaults.grafana.url)."""
-    base = catalog.defaults.grafana.url
+    """The link to a generated dashboard, when obs.yaml says where Grafana is: defaults.grafana.url,
+    else the one Grafana URL its environments write literally (several different: no link)."""
+    base = catalog.defaults.grafana.url or grafana_url(catalog)
     return f"{base.rstrip('/')}/d/{dashboard_uid(service, template)}" if base else None
+
+
+def grafana_url(catalog: Catalog) -> str | None:
+    urls = {env.grafana.url.rstrip("/") for env in catalog.project.spec.environments.values()
+            if env.grafana is not None and isinstance(env.grafana.url, str)}
+    return urls.pop() if len(urls) == 1 else None

@@ -124,3 +124,12 @@ def test_dashboard_link_in_slo_alerts_resolves_to_the_slo_dashboard(demo):
              if r.get("alert") == "ErrorBudgetBurn"}
     assert links == {"https://grafana.example.com/d/obs-cart-slo"}
     assert any(a.path == "grafana/obs-cart-slo.json" for a in b.artifacts)
+
+
+def test_dashboard_link_falls_back_to_the_one_grafana_of_the_environments(demo):
+    text = (demo / "obs.yaml").read_text() + ("  environments:\n    prod:\n      grafana: {url: 'https://g.example.com/'}\n"
+                                              "    dev:\n      grafana: {url: {env: DEV_GRAFANA_URL}}\n")
+    (demo / "obs.yaml").write_text(text)
+    assert dashboard_url(build(demo, targets=[]).catalog, "cart", "slo") == "https://g.example.com/d/obs-cart-slo"
+    (demo / "obs.yaml").write_text(text + "    stage:\n      grafana: {url: 'https://other.example.com'}\n")
+    assert dashboard_url(build(demo, targets=[]).catalog, "cart", "slo") is None  # two Grafanas: no guess
