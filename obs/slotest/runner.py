@@ -71,14 +71,14 @@ def generate(catalog: Catalog, workdir: Path, only: set[tuple[str, str]] | None 
         rules = f"{entry.service}--{entry.name}.rules.yaml"
         (workdir / rules).write_text(dump(rule_file([group])))
         try:
-            scenarios = Builder(entry, plan, group).all()
+            mine = [Case(entry, s, plan.interval, rules) for s in Builder(entry, plan, group).all()]
+            texts = [dump(test_file(case)) for case in mine]
         except ValueError as e:
             skipped.append(Skipped(entry, f"cannot synthesise series: {e}"))
             continue
-        for scenario in scenarios:
-            case = Case(entry, scenario, plan.interval, rules)
-            (workdir / case.file).write_text(dump(test_file(case)))
-            cases.append(case)
+        for case, text in zip(mine, texts):
+            (workdir / case.file).write_text(text)
+        cases += mine
     return cases, skipped
 
 

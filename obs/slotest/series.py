@@ -91,6 +91,8 @@ def labels_for(selector: sel.Selector) -> dict[str, str]:
 
 def _value(ms: list[sel.Matcher], avoid: sel.Matcher | None = None) -> str:
     options = [m.value for m in ms if m.op == "="] + [example(m.value) for m in ms if m.op == "=~"]
+    if avoid is not None and avoid.op in ("!=", "!~"):  # to fall outside a negative matcher, match it
+        options.append(avoid.value if avoid.op == "!=" else example(avoid.value))
     for value in (*options, *CANDIDATES, ""):
         if all(m.matches(value) for m in ms) and (avoid is None or not avoid.matches(value)):
             return value

@@ -1,0 +1,118 @@
+"""SLO semantic checks: what the schema cannot see but would make the generated rules wrong
+or silent. The SLO compiler skips an SLO with an error here, so every skip has its line."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable
+
+from obs import slo as policy
+from obs.checks import check
+from obs.diagnostics import Diagnostic, Severity
+from obs.rulegen import selector as sel
+from obs.rulegen.slo import budget_of, plan_for
+
+if TYPE_CHECKING:
+    from obs.pipeline import Build
+
+NOT_A_SELECTOR = "SL001"
+NOT_BUCKET = "SL002"
+WINDOW_TOO_SHORT = "SL003"
+GROUP_PINNED = "SL004"
+TIER_SILENT = "SL005"
+
+
+def _selectors(entry):
+    """(model part, field, text) of every selector the SLI names."""
+    sli = entry.spec.sli
+    if sli.kind == "ratio":
+        return [(sli.ratio, f, getattr(sli.ratio, f)) for f in ("errors", "good", "total") if getattr(sli.ratio, f)]
+    if sli.kind == "latency":
+        return [(sli.latency, "histogram", sli.latency.histogram)]
+    return []
+
+
+@check(NOT_A_SELECTOR, "slo/not-a-selector",
+       "A ratio or latency SLI takes plain series selectors; obs writes rate() and sum() itself.")
+def not_a_selector(build: "Build") -> Iterable[Diagnostic]:
+    for entry in build.catalog.slos:
+        for part, field, text in _selectors(entry):
+            try:
+                sel.parse(text)
+            except ValueError as e:
+                yield Diagnostic(NOT_A_SELECTOR, f"SLO {entry.service}/{entry.name}: {field} {e}", part.pos_of(field),
+                                 hint="use the `raw` SLI for any other PromQL")
+
+
+@check(NOT_BUCKET, "slo/histogram-not-bucket",
+       "A latency SLI's histogram selector must name the histogram's _bucket series, without an le matcher.")
+def not_bucket(build: "Build") -> Iterable[Diagnostic]:
+    for entry in build.catalog.slos:
+        if entry.spec.sli.kind != "latency":
+            continue
+        lat = entry.spec.sli.latency
+        try:
+            hist = sel.parse(lat.histogram)
+        except ValueError:
+            continue
+        if not hist.metric.endswith("_bucket"):
+            yield Diagnostic(NOT_BUCKET, f"SLO {entry.service}/{entry.name}: histogram {hist.metric} does not end "
+                             "in _bucket", lat.pos_of("histogram"),
+                             hint=f"name the bucket series, e.g. {hist.metric.removesuffix('_count')}_bucket")
+        elif any(m.name == "le" for m in hist.matchers):
+            yield Diagnostic(NOT_BUCKET, f"SLO {entry.service}/{entry.name}: the histogram selector must not match "
+                             "on le; obs picks the threshold's bucket", lat.pos_of("histogram"))
+
+
+@check(WINDOW_TOO_SHORT, "slo/window-too-short",
+       "A policy window, scaled to the SLO's window, is shorter than the base recording window (or the interval "
+       "is too long for Prometheus's lookback).")
+def window_too_short(build: "Build") -> Iterable[Diagnostic]:
+    for entry in build.catalog.slos:
+        try:
+            plan = plan_for(build.catalog, entry)
+        except ValueError as e:
+            yield Diagnostic(WINDOW_TOO_SHORT, f"SLO {entry.service}/{entry.name}: {e}", entry.spec.pos_of("window"))
+            continue
+        problems = policy.problems(plan)
+        if problems:
+            yield Diagnostic(WINDOW_TOO_SHORT, f"SLO {entry.service}/{entry.name} with window {entry.window}: "
+                             + "; ".join(problems), entry.spec.pos_of("window"),
+                             hint="use a longer window, longer policy windows (defaults.slo.policy), or a shorter "
+                                  "defaults.slo.baseWindow")
+
+
+@check(GROUP_PINNED, "slo/groupby-pinned",
+       "A groupBy label that a selector fixes to one value gives one group only: the grouping does nothing.")
+def group_pinned(build: "Build") -> Iterable[Diagnostic]:
+    for entry in build.catalog.slos:
+        body = entry.spec.sli.ratio or entry.spec.sli.latency or entry.spec.sli.raw
+        for label in entry.spec.sli.group_by:
+            for part, field, text in _selectors(entry):
+                try:
+                    value = sel.parse(text).pinned(label)
+                except ValueError:
+                    continue
+                if value is not None:
+                    yield Diagnostic(GROUP_PINNED, f"SLO {entry.service}/{entry.name}: groupBy label {label!r} is "
+                                     f"pinned to {value!r} by the {field} selector", body.pos_of("groupBy"),
+                                     hint=f"drop {label} from groupBy, or match it with a regular expression")
+                    break
+
+
+@check(TIER_SILENT, "slo/tier-cannot-fire",
+       "At this objective even 100% errors cannot reach a tier's burn-rate factors: the tier never fires.")
+def tier_silent(build: "Build") -> Iterable[Diagnostic]:
+    for entry in build.catalog.slos:
+        try:
+            plan = plan_for(build.catalog, entry)
+        except ValueError:
+            continue
+        worst = 1 / float(budget_of(entry))
+        for tier in ("page", "ticket"):
+            pairs = plan.tier_pairs(tier)
+            if pairs and plan.time_to_fire(tier, worst) is None:
+                lowest = min(p.factor for p in pairs)
+                yield Diagnostic(TIER_SILENT, f"SLO {entry.service}/{entry.name}: the {tier} alert can never fire: "
+                                 f"100% errors burn the {policy.fmt_num(100 - entry.objective)}% budget at "
+                                 f"{worst:.3g}×, below its lowest factor {lowest:g}", entry.spec.pos_of("objective"),
+                                 Severity.WARNING, hint="raise the objective or lower the tier's factors")

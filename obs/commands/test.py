@@ -1,0 +1,112 @@
+"""`obs test`: obs's generated SLO behaviour tests and the team's own promtool unit tests
+(obs.yaml `spec.tests`), both against the compiled rules, on promtool."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from obs.commands.common import emit
+from obs.diagnostics import ObsError
+from obs.load.sources import expand_globs
+from obs.pipeline import build, locate
+from obs.rulegen import owners
+from obs.slotest import runner
+from obs.targets.prometheus import rule_file
+from obs.yamlout import dump
+
+PROMTOOL_MISSING = "promtool is not installed: install Debian's `prometheus` package (scripts/test.sh does)"
+
+
+def run_tests(project_dir: Path | None, generated: bool = True, own: bool = True) -> int:
+    try:
+        root = locate(project_dir)
+        result = build(root, run_checks=False)
+    except ObsError as e:
+        return emit(e.diagnostics)
+    tool = shutil.which("promtool")
+    if tool is None:
+        sys.stderr.write(PROMTOOL_MISSING + "\n")
+        return 2
+    failures = 0
+    with tempfile.TemporaryDirectory(prefix="obs-test-") as tmp:
+        work = Path(tmp)
+        if generated:
+            (work / "slo").mkdir()
+            cases, skipped = runner.generate(result.catalog, work / "slo")
+            text, failed = runner.report(runner.run(cases, work / "slo", tool), skipped)
+            sys.stdout.write(text)
+            failures += failed
+        if own:
+            failures += _own_tests(root, result, work / "own", tool)
+    sys.stdout.write(f"{'FAILED' if failures else 'passed'}: {failures} failing\n")
+    return 1 if failures else 0
+
+
+def _own_tests(root: Path, result, work: Path, tool: str) -> int:
+    files, _ = expand_globs(root, result.project.spec.tests, exclude=(result.project.spec.outputDir,))
+    if not files:
+        return 0
+    work.mkdir()
+    compiled = _compiled(result)
+    failures = 0
+    for rel in sorted(files):
+        path = root / rel
+        message = _prepare(path, work, compiled, result.project.spec.outputDir)
+        if message:
+            sys.stdout.write(f"FAIL {rel}: {message}\n")
+            failures += 1
+            continue
+        proc = subprocess.run([tool, "test", "rules", path.name], cwd=work, capture_output=True, text=True)
+        if proc.returncode == 0:
+            sys.stdout.write(f"ok   {rel}\n")
+        else:
+            failures += 1
+            sys.stdout.write(f"FAIL {rel}\n" + "".join(f"       {line}\n" for line in
+                                                       (proc.stdout + proc.stderr).strip().splitlines()))
+    return failures
+
+
+def _compiled(result) -> dict[str, str]:
+    """Names a team's test may use for compiled rules → rule file text: the owner's file
+    (as out/prometheus names it, with or without folders) and each group alone."""
+    names: dict[str, str] = {}
+    out = result.project.spec.outputDir
+    for owner, groups in owners(result.catalog).items():
+        text = dump(rule_file(groups))
+        for name in (owner, f"{owner}.rules.yaml", f"prometheus/{owner}.rules.yaml",
+                     f"{out}/prometheus/{owner}.rules.yaml"):
+            names[name] = text
+        for g in groups:
+            names.setdefault(g.name, dump(rule_file([g])))
+    return names
+
+
+def _prepare(path: Path, work: Path, compiled: dict[str, str], out: str) -> str | None:
+    """Copy a test file into `work` with its rule_files pointing at compiled rules; a message if it cannot."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        return f"cannot read it: {e}"
+    if not isinstance(data, dict):
+        return "not a promtool test file (a mapping with rule_files and tests)"
+    files = []
+    for i, name in enumerate(data.get("rule_files") or []):
+        key = str(name).removeprefix("./")
+        if key in compiled:
+            target = f"{path.stem}-{i}.rules.yaml"
+            (work / target).write_text(compiled[key])
+            files.append(target)
+        elif (path.parent / key).is_file():
+            files.append(str((path.parent / key).resolve()))
+        else:
+            return (f"rule file {name!r} is neither a compiled rule file ({out}/prometheus/<service>.rules.yaml), "
+                    "a service, a rule group name, nor a file beside the test")
+    data["rule_files"] = files
+    (work / path.name).write_text(dump(data))
+    return None
