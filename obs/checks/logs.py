@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from obs import codes
 from obs.checks import check
@@ -19,8 +19,9 @@ from obs.logs.elastalert_options import known
 
 UNKNOWN_OPTION = codes.define("LG004", "logs/elastalert-unknown-option",
                               "An ElastAlert rule has an option ElastAlert 2 does not read (often a typo).")
-LITERAL_SECRET = codes.define("LG005", "logs/elastalert-literal-secret",
-                              "An ElastAlert rule kept from before obs holds a token, password or webhook URL literally.")
+LITERAL_SECRET = codes.define(
+    "LG005", "logs/elastalert-literal-secret",
+    "An ElastAlert rule kept from before obs holds a token, password or webhook URL literally.")
 NO_CHANNEL = codes.define("LG006", "logs/no-channel",
                           "A log alert reaches no channel: no `notify:` and no channel `match:`es its labels.")
 _SECRETISH = re.compile(r"(token|password|_pass$|secret|service_key|api_key|webhook_url|_bot_id$|routing_key)")
@@ -42,7 +43,7 @@ def _options(rule: dict, default_pos, what: str) -> Iterable[Diagnostic]:
     for key in rule:
         if isinstance(key, str) and key not in names:
             near = difflib.get_close_matches(key, names, n=1)
-            where = rule.where(key) if hasattr(rule, "where") else default_pos
+            where = getattr(rule, "key_pos", {}).get(key) or default_pos
             yield Diagnostic(UNKNOWN_OPTION, f"{what}: ElastAlert 2 has no option {key!r}; it would be ignored",
                              where, hint=f"did you mean {near[0]!r}?" if near else None)
 
@@ -73,7 +74,8 @@ def reachability(build) -> Iterable[Diagnostic]:
         return
     for entry in catalog.log_alerts:
         if entry.raw is None and not entry.notify and not recipients(catalog, entry):
+            labels = ", ".join(f"{k}={v}" for k, v in sorted(entry.labels.items()))
             yield Diagnostic(NO_CHANNEL, f"log alert {entry.name!r} reaches no channel: it has no `notify:` and no "
-                             f"channel matches its labels ({', '.join(f'{k}={v}' for k, v in sorted(entry.labels.items()))})",
+                             f"channel matches its labels ({labels})",
                              entry.spec.pos, Severity.WARNING,
                              hint="add `notify: [CHANNEL]` or a Channel whose `match:` fits these labels")

@@ -18,7 +18,7 @@ PRIORITY = {"critical": 1, "warning": 2, "info": 3}
 def recipients(catalog: Catalog, entry: LogAlertEntry) -> list[ChannelEntry]:
     """`notify:` channels in order, then matching channels by name; unknown names are another check's."""
     out = [catalog.channels[n] for n in entry.notify if n in catalog.channels]
-    for name, ch in catalog.channels.items():
+    for ch in catalog.channels.values():
         if ch not in out and ch.spec.match and all(entry.labels.get(k) == v for k, v in ch.spec.match.items()):
             out.append(ch)
     return out

@@ -18,7 +18,8 @@ import yaml
 
 DATA = Path(__file__).with_name("elastalert_options.txt")
 #: options read as `rule.get("x")`, `rule["x"]`, `self.rules.get("x")`, `'x' in rule` …
-_READ = re.compile(r"""\b(?:rule|rules|self\.rule|self\.rules|conf|alert_config)\s*(?:\.get\(|\[)\s*['"]([a-z][a-z0-9_]*)['"]""")
+_READ = re.compile(r"""\b(?:rule|rules|self\.rule|self\.rules|conf|alert_config)\s*(?:\.get\(|\[)\s*"""
+                   r"""['"]([a-z][a-z0-9_]*)['"]""")
 _IN = re.compile(r"""['"]([a-z][a-z0-9_]*)['"]\s+(?:not\s+)?in\s+(?:self\.)?rules?\b""")
 
 
@@ -43,8 +44,9 @@ def extract(package: Path) -> set[str]:
     names.update(top)
     for branch in schema.get("oneOf", []) + schema.get("anyOf", []) + schema.get("allOf", []):
         names.update((branch.get("properties") or {}).keys())
-    sources = [package / "loaders.py", package / "ruletypes.py", package / "elastalert.py", package / "alerts.py",
-               package / "enhancements.py", *sorted((package / "alerters").glob("*.py"))]
+    modules = ("loaders.py", "ruletypes.py", "elastalert.py", "alerts.py", "enhancements.py")
+    sources = [package / name for name in modules]
+    sources += sorted((package / "alerters").glob("*.py"))
     for src in sources:
         text = src.read_text()
         names.update(_READ.findall(text))
@@ -55,7 +57,8 @@ def extract(package: Path) -> set[str]:
 
 @functools.cache
 def known() -> frozenset[str]:
-    return frozenset(line.strip() for line in DATA.read_text().splitlines() if line.strip() and not line.startswith("#"))
+    lines = (line.strip() for line in DATA.read_text().splitlines())
+    return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
 def write(names: set[str], version: str) -> None:

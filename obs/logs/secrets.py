@@ -10,8 +10,8 @@ lists every variable and how its value is derived, `values()` computes them at a
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 from obs.model.secrets import EnvRef, SecretRef, Value

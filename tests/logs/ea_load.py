@@ -37,7 +37,7 @@ def main():
         try:
             loader = FileRulesLoader(conf)
             rule = loader.load_configuration(path, conf)
-            end = datetime.datetime.now(datetime.timezone.utc)
+            end = datetime.datetime.now(datetime.UTC)
             start = end - rule.get("timeframe", rule.get("buffer_time", conf["buffer_time"]))
             query = ElastAlerter.get_query(rule.get("filter", []), start, end,
                                            timestamp_field=rule["timestamp_field"], to_ts_func=dt_to_ts)

@@ -59,7 +59,7 @@ class SearchServer:
         self.proc: subprocess.Popen | None = None
         self.work = Path(tempfile.mkdtemp(prefix=f"obs-{kind}-"))
 
-    def start(self) -> "SearchServer":
+    def start(self) -> SearchServer:
         conf = self.work / "config"
         shutil.copytree(self.home / "config", conf)
         options = conf / "jvm.options"  # no GC log or heap dumps for a throwaway test node
@@ -113,3 +113,17 @@ class SearchServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
         shutil.rmtree(self.work, ignore_errors=True)
+
+
+EA_PYTHON = CACHE / "elastalert-venv" / "bin" / "python"
+
+
+def elastalert_load(files: list[Path], host: str = "127.0.0.1", port: int = 9, env: dict | None = None) -> dict:
+    """Load rule files with ElastAlert 2's FileRulesLoader.load_configuration (its own venv)."""
+    if not EA_PYTHON.exists():
+        pytest.fail(f"ElastAlert 2 is not installed in {EA_PYTHON.parent.parent}: run scripts/setup-elastalert.sh")
+    script = Path(__file__).resolve().parent / "ea_load.py"
+    proc = subprocess.run([str(EA_PYTHON), str(script), host, str(port), *map(str, files)],
+                          capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return {Path(k).name: v for k, v in json.loads(proc.stdout).items()}
