@@ -92,7 +92,7 @@ def selector(catalog: Catalog, service: ServiceEntry, template: str) -> str:
     """A pack of the same name with `with.selector` wins, then obs.yaml, then the template's default."""
     for use in service.spec.uses:
         if use.pack == template and isinstance(use.with_.get("selector"), str):
-            return use.with_["selector"]
+            return _fill(use.with_["selector"], service)
     configured = catalog.defaults.grafana.selectors.get(template)
     if configured is not None:
         return _fill(configured, service)
@@ -117,6 +117,9 @@ def pack_parameters(service: ServiceEntry, template: str) -> dict:
 
 
 def _fill(text: str, service: ServiceEntry) -> str:
+    text = text.strip()
+    if text.startswith("{") and text.endswith("}") and not text.startswith("{service}"):
+        text = text[1:-1].strip()  # written as a full selector: {a="b"}
     return text.replace("{service}", service.name).replace("{namespace}", service.namespace or "")
 
 

@@ -105,11 +105,13 @@ def _local_imports(folder: Path) -> Iterator[None]:
     shadowed = {name: mod for name, mod in sys.modules.items() if name.split(".")[0] in local}
     for name in shadowed:
         del sys.modules[name]
-    before = set(sys.modules)
+    before, bytecode = set(sys.modules), sys.dont_write_bytecode
     sys.path.insert(0, str(folder))
+    sys.dont_write_bytecode = True  # no __pycache__ left in the team's repository
     try:
         yield
     finally:
+        sys.dont_write_bytecode = bytecode
         if str(folder) in sys.path:
             sys.path.remove(str(folder))
         here = folder.resolve()

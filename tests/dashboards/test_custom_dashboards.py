@@ -184,3 +184,9 @@ def test_exported_json_is_read_as_it_is(demo):
         "dashboards/notes.txt:1:1: error[DB002]: dashboards/notes.txt is not a dashboard file obs reads",
     ]
     assert _dashboard(demo, "exported") == {**exported, "id": None}
+
+
+def test_running_dashboard_files_leaves_no_bytecode(demo, monkeypatch):
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)  # as without PYTHONDONTWRITEBYTECODE
+    assert _diags(demo) == []
+    assert not list(demo.rglob("__pycache__"))

@@ -155,3 +155,13 @@ def test_pack_thresholds_colour_the_panels(demo):
     assert steps("mysql", "Replication lag") == [None, 45]
     assert steps("redis", "Memory used of maxmemory") == [None, 0.9]
     assert steps("rabbitmq", "Messages ready") == [None, 1000]
+
+
+def test_selectors_written_with_braces_are_accepted(demo):
+    from obs.pipeline import build
+
+    path = demo / "services" / "data.yaml"
+    path.write_text(path.read_text().replace("""with: {selector: 'instance=~"redis-.*"'}""",
+                                             """with: {selector: '{instance=~"redis-.*"}'}"""))
+    b = build(demo, targets=["grafana"])
+    assert 'redis_up{instance=~"redis-.*"}' in " ".join(t["expr"] for _, t in queries(_dashboard(b, "data", "redis")))
