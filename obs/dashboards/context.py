@@ -118,7 +118,7 @@ def pack_parameters(service: ServiceEntry, template: str) -> dict:
 
 def _fill(text: str, service: ServiceEntry) -> str:
     text = text.strip()
-    if text.startswith("{") and text.endswith("}") and not text.startswith("{service}"):
+    if text.startswith("{") and text.endswith("}") and "=" in text.split("}", 1)[0]:
         text = text[1:-1].strip()  # written as a full selector: {a="b"}
     return text.replace("{service}", service.name).replace("{namespace}", service.namespace or "")
 
