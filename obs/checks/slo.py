@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from obs import slo as policy
 from obs.checks import check
+from obs.checks.promql import parse_error
 from obs.diagnostics import Diagnostic, Severity
 from obs.rulegen import selector as sel
 from obs.rulegen.slo import budget_of, plan_for
@@ -36,6 +37,8 @@ def _selectors(entry):
 def not_a_selector(build: "Build") -> Iterable[Diagnostic]:
     for entry in build.catalog.slos:
         for part, field, text in _selectors(entry):
+            if parse_error(text):
+                continue  # not PromQL at all: PQ001 says so once
             try:
                 sel.parse(text)
             except ValueError as e:
