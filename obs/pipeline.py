@@ -6,6 +6,7 @@ writer. Every stage adds Diagnostics to one collector; nothing here prints.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from obs.diagnostics import Diagnostic, Diagnostics, ObsError
 from obs.load.foreign import adapt_all
 from obs.load.parse import Definitions, parse_documents
 from obs.load.sources import SourceSet, expand_globs, load_project, read_sources
-from obs.project import Project, find_root
+from obs.project import PROJECT_FILE, Project, find_root
 from obs.resolve import resolve
 from obs.targets import Artifact, emitter
 
@@ -64,6 +65,20 @@ def _superseded_dropped(items: list[Diagnostic]) -> list[Diagnostic]:
     """A literal secret is one problem: the secret finding says more than the type error."""
     secrets = {d.pos for d in items if d.code == "SE001"}
     return [d for d in items if not (d.code == codes.SCHEMA_TYPE and d.pos in secrets)]
+
+
+def inputs(result: Build) -> dict[str, str]:
+    """Every file compile reads, with its hash: obs.yaml, the sources, dashboard files and
+    the workload manifests SkyWalking patches."""
+    hashes = dict(result.sources.hashes)
+    extra = {PROJECT_FILE, *result.catalog.dashboard_files}
+    extra |= {s.workload.file for s in result.catalog.services.values() if s.workload.file}
+    for rel in sorted(extra - hashes.keys()):
+        try:
+            hashes[rel] = hashlib.sha256((result.root / rel).read_bytes()).hexdigest()
+        except OSError:
+            continue  # reported where the file is used
+    return dict(sorted(hashes.items()))
 
 
 def compile_targets(catalog: Catalog, diags: Diagnostics, targets: list[str]) -> list[Artifact]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from obs.diagnostics import Diagnostic, ObsError
-from obs.pipeline import build, locate
+from obs.pipeline import build, inputs, locate
 from obs.writer import WriteResult, manifest, write_out
 
 
@@ -19,5 +19,5 @@ def compile_project(project_dir: Path | None, targets: list[str] | None = None
     if result.diags.has_errors:
         return result.diags.sorted(), None, None
     out = root / result.project.spec.outputDir
-    written = write_out(out, result.artifacts, manifest(result.project.name, result.sources.hashes, result.artifacts))
+    written = write_out(out, result.artifacts, manifest(result.project.name, inputs(result), result.artifacts))
     return result.diags.sorted(), written, out
