@@ -6,10 +6,15 @@ check reports the same problem at the same position (Diagnostics collapses the r
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from obs import codes
 from obs.catalog import LogAlertEntry
 from obs.diagnostics import Diagnostic, Position
 from obs.logs.condition import Condition, parse_condition
+
+if TYPE_CHECKING:
+    from obs.logs.search import Plan
 
 UNSUPPORTED = codes.define("LG002", "logs/target-cannot-express",
                            "A log alert's condition cannot be expressed by one of its targets (the message names it).")
@@ -29,6 +34,21 @@ def condition_of(entry: LogAlertEntry) -> Condition | Diagnostic:
         return Diagnostic(MATCH_USE, f"log alert {entry.name!r}: `match:` is only used by `ratio` conditions",
                           spec.pos_of("match"))
     return cond
+
+
+def search_plan(entry: LogAlertEntry, target: str, schedule: str) -> tuple[Condition, Plan] | Diagnostic:
+    """The condition and the search behind it, for the targets that search themselves (watcher,
+    opensearch-monitor); a legacy ElastAlert rule or a condition they cannot express is one error."""
+    from obs.logs.search import Unsupported, plan
+    if entry.raw is not None:
+        return unsupported(entry, target, "it is a rule kept from an ElastAlert file; its options are ElastAlert's")
+    cond = condition_of(entry)
+    if isinstance(cond, Diagnostic):
+        return cond
+    try:
+        return cond, plan(entry, cond, schedule)
+    except Unsupported as e:
+        return unsupported(entry, target, str(e))
 
 
 def unsupported(entry: LogAlertEntry, target: str, why: str, pos: Position | None = None) -> Diagnostic:

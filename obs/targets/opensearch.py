@@ -13,9 +13,9 @@ import math
 from obs import durations
 from obs.catalog import Catalog, LogAlertEntry
 from obs.diagnostics import Diagnostic, Diagnostics
-from obs.logs import condition_of, unsupported
+from obs.logs import search_plan
 from obs.logs.channels import message, monitor_actions
-from obs.logs.search import Unsupported, painless, plan
+from obs.logs.search import painless
 from obs.targets import Artifact
 from obs.targets.watcher import metadata, watch_id
 
@@ -29,16 +29,11 @@ def _minutes(duration: str) -> int:
 
 
 def build_monitor(catalog: Catalog, entry: LogAlertEntry) -> dict | Diagnostic:
-    if entry.raw is not None:
-        return unsupported(entry, TARGET, "it is a rule kept from an ElastAlert file; its options are ElastAlert's")
-    cond = condition_of(entry)
-    if isinstance(cond, Diagnostic):
-        return cond
     schedule = catalog.defaults.logs.schedule
-    try:
-        p = plan(entry, cond, schedule)
-    except Unsupported as e:
-        return unsupported(entry, TARGET, str(e))
+    found = search_plan(entry, TARGET, schedule)
+    if isinstance(found, Diagnostic):
+        return found
+    cond, p = found
     text = message(entry) + f"\n\n{{{{{TOTAL}}}}} matching log lines in the last {cond.window or schedule} " \
                             f"({cond.describe()}); monitor {{{{ctx.monitor.name}}}}"
     throttle = _minutes(entry.spec.realert) if entry.spec.realert else None

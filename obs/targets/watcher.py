@@ -11,9 +11,9 @@ import json
 
 from obs.catalog import Catalog, LogAlertEntry
 from obs.diagnostics import Diagnostic, Diagnostics
-from obs.logs import condition_of, unsupported
+from obs.logs import search_plan
 from obs.logs.channels import alert_labels, message, watcher_actions
-from obs.logs.search import Unsupported, painless, plan
+from obs.logs.search import painless
 from obs.targets import Artifact
 
 TARGET = "watcher"
@@ -32,16 +32,11 @@ def metadata(catalog: Catalog, entry: LogAlertEntry, when: str) -> dict:
 
 
 def build_watch(catalog: Catalog, entry: LogAlertEntry, needs: set) -> dict | Diagnostic:
-    if entry.raw is not None:
-        return unsupported(entry, TARGET, "it is a rule kept from an ElastAlert file; its options are ElastAlert's")
-    cond = condition_of(entry)
-    if isinstance(cond, Diagnostic):
-        return cond
     schedule = catalog.defaults.logs.schedule
-    try:
-        p = plan(entry, cond, schedule)
-    except Unsupported as e:
-        return unsupported(entry, TARGET, str(e))
+    found = search_plan(entry, TARGET, schedule)
+    if isinstance(found, Diagnostic):
+        return found
+    cond, p = found
     if p.compare is not None:
         path, op, value = p.compare
         condition = {"compare": {f"ctx.payload.{path}": {op: value}}}
