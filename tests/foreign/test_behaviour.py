@@ -3,11 +3,9 @@ those rules pass obs's generated behaviour tests on promtool (the SLO compiler's
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 
-import pytest
 from conftest import errors, write_project
 from helpers import run_obs
 
@@ -67,7 +65,6 @@ spec:
     total: {metricSource: {type: Prometheus, spec: {query: gateway_requests_total}}}
 """
 FORMS = {"obs": OBS, "sloth": SLOTH, "openslo": OPENSLO}
-OBS_TEST_LANDED = importlib.util.find_spec("obs.commands.test") is not None
 
 
 def compiled(tmp_path: Path, form: str):
@@ -108,8 +105,6 @@ def test_behaviour_tests_pass_on_the_sloth_form(tmp_path, promtool):
     assert failures == 0, text
 
 
-@pytest.mark.xfail(not OBS_TEST_LANDED, strict=True,
-                   reason="`obs test` (obs/commands/test.py, issue 'SLO compiler') has not landed yet")
 def test_obs_test_passes_on_a_sloth_spec(tmp_path):
     root, _, _ = compiled(tmp_path, "sloth")
     done = run_obs("test", "--no-own", cwd=root, timeout=600)
