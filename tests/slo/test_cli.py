@@ -1,0 +1,87 @@
+"""`obs explain` and `obs test` through the real CLI: output a person reads, exit codes CI reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import run_obs
+
+PROJECT = """apiVersion: obs/v1
+kind: Project
+metadata: {name: cli}
+spec:
+  sources: ["services/*.yaml"]
+  targets: [prometheus]
+"""
+SERVICE = """apiVersion: obs/v1
+kind: Service
+metadata: {name: checkout, team: payments}
+spec:
+  slos:
+    - name: availability
+      objective: 99.9
+      sli:
+        ratio:
+          errors: http_requests_total{job="checkout", code=~"5.."}
+          total: http_requests_total{job="checkout"}
+  alerts:
+    - name: CheckoutDown
+      expr: up{job="checkout"} == 0
+      for: 2m
+      severity: critical
+      summary: Checkout is down
+"""
+TEAM_TEST = """rule_files: [../out/prometheus/checkout.rules.yaml]
+evaluation_interval: 1m
+tests:
+  - interval: 1m
+    input_series:
+      - series: 'up{job="checkout"}'
+        values: '1x5 0x10'
+    alert_rule_test:
+      - eval_time: 10m
+        alertname: CheckoutDown
+        exp_alerts:
+          - exp_labels: {severity: critical, team: payments, service: checkout, job: checkout}
+            exp_annotations: {summary: %s}
+"""
+
+
+def _project(tmp_path: Path, summary: str = "Checkout is down") -> Path:
+    (tmp_path / "services").mkdir()
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "obs.yaml").write_text(PROJECT)
+    (tmp_path / "services" / "checkout.yaml").write_text(SERVICE)
+    (tmp_path / "tests" / "checkout.yaml").write_text(TEAM_TEST % summary)
+    return tmp_path
+
+
+def test_explain_prints_the_policy_table(tmp_path):
+    result = run_obs("explain", "checkout/availability", cwd=_project(tmp_path))
+    assert result.returncode == 0, result.stderr
+    rows = [line.split() for line in result.stdout.splitlines()]
+    assert ["page", "critical", "1h", "5m", "14.4", "1.44%", "2%"] == rows[[r[:1] for r in rows].index(["page"])][:7]
+    assert any(r[:6] == ["ticket", "warning", "3d", "6h", "1", "0.1%"] for r in rows)
+
+
+def test_explain_unknown_slo_is_a_usage_error_with_the_choices(tmp_path):
+    result = run_obs("explain", "checkout/latency", cwd=_project(tmp_path))
+    assert result.returncode == 2
+    assert "error[CF005]" in result.stderr and "checkout/availability" in result.stderr
+
+
+def test_obs_test_runs_generated_and_team_tests(tmp_path):
+    root = _project(tmp_path)
+    assert run_obs("compile", cwd=root).returncode == 0
+    result = run_obs("test", cwd=root, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "checkout/availability outage" in result.stdout
+    assert "tests/checkout.yaml" in result.stdout
+
+
+def test_a_failing_team_test_fails_obs_test(tmp_path):
+    root = _project(tmp_path, summary="Something else")
+    assert run_obs("compile", cwd=root).returncode == 0
+    result = run_obs("test", "--no-generated", cwd=root, timeout=300)
+    assert result.returncode == 1
+    assert "tests/checkout.yaml" in result.stdout + result.stderr
