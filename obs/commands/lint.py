@@ -32,7 +32,7 @@ def list_checks() -> str:
     from obs import resolve  # noqa: F401  (modules define their codes on import)
     from obs.load.foreign import FORMATS
     from obs.targets import MODULES
-    modules = [f"obs.targets.{m}" for m in MODULES.values()] + [f.module for f in FORMATS]
+    modules = [f"obs.targets.{m}" for m in MODULES.values()] + [f.module for f in FORMATS] + ["obs.commands.importer"]
     for name in modules:
         try:
             importlib.import_module(name)

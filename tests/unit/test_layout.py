@@ -20,3 +20,14 @@ def test_no_module_is_too_long():
     long = {str(p.relative_to(REPO)): n for p in (REPO / "obs").rglob("*.py")
             if (n := len(p.read_text("utf-8").splitlines())) > LIMIT}
     assert long == {}
+
+
+def test_every_code_obs_can_emit_is_listed():
+    """`obs lint --list-checks` is the reference users search: no code may be missing from it."""
+    import re
+    import subprocess
+    import sys
+    listed = set(re.findall(r"^([A-Z]{2}\d{3}) ", subprocess.run(
+        [sys.executable, "-m", "obs", "lint", "--list-checks"], capture_output=True, text=True).stdout, re.M))
+    used = {m for p in (REPO / "obs").rglob("*.py") for m in re.findall(r'"([A-Z]{2}\d{3})"', p.read_text("utf-8"))}
+    assert used - listed == set()
