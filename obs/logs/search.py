@@ -8,6 +8,7 @@ anyone who wants to know whether an alert would fire now. Both follow ElastAlert
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +54,17 @@ def _range(ts: str, gte: str, lt: str | None = None) -> dict:
     return {"range": {ts: bounds}}
 
 
+_DATE_MATH_UNITS = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
+
+
+def ago(seconds: float) -> str:
+    """`now-<n><unit>` in one unit: date math reads `now-1h30m` as an error (`operator not supported`),
+    so a compound window is written in the largest unit that divides it (whole seconds)."""
+    secs = max(1, math.ceil(seconds))
+    unit, size = next((u, s) for u, s in _DATE_MATH_UNITS if secs % s == 0)
+    return f"now-{secs // size}{unit}"
+
+
 def _num(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
@@ -66,9 +78,8 @@ def plan(entry: LogAlertEntry, cond: Condition, schedule: str) -> Plan:
     if group and not (cond.kind == "count" and cond.op in (">", ">=")):
         raise Unsupported("`groupBy` is only expressed for `count >` and `count >=` conditions")
     window = cond.window or schedule
-    since = f"now-{window}"
-    if cond.kind == "spike":
-        since = f"now-{durations.format_seconds(2 * durations.seconds(window))}"
+    secs = durations.seconds(window)
+    since = ago(2 * secs if cond.kind == "spike" else secs)
     query = {"bool": {"filter": [*alert_filters(entry), _range(ts, since)]}}
     body: dict = {"size": 0, "query": query}
     n = _num(cond.threshold) if cond.threshold is not None else None
@@ -82,8 +93,8 @@ def plan(entry: LogAlertEntry, cond: Condition, schedule: str) -> Plan:
             return Plan(body, f"$R.aggregations.groups.buckets.stream().anyMatch(b -> b.doc_count {cond.op} {n})")
         return Plan(body, f"$T {cond.op} {n}", ("hits.total", _COMPARE[cond.op], n))
     if cond.kind == "spike":
-        body["aggregations"] = {"current": {"filter": _range(ts, f"now-{window}")},
-                                "reference": {"filter": _range(ts, since, f"now-{window}")}}
+        body["aggregations"] = {"current": {"filter": _range(ts, ago(secs))},
+                                "reference": {"filter": _range(ts, since, ago(secs))}}
         f = _num(cond.factor)
         up, down = f"cur >= ref * {f}", f"cur <= ref / {f}"
         test = {"up": up, "down": down, "both": f"({up} || {down})"}[cond.direction]
