@@ -131,8 +131,8 @@ def watcher_actions(catalog: Catalog, entry: LogAlertEntry, text: str, needs: se
     actions = {}
     for ch in recipients(catalog, entry):
         if ch.spec.type == "email":
-            actions[ch.name] = {"email": {"to": list(ch.spec.to), "subject": entry.spec.summary,
-                                          "body": {"text": text}}}
+            email = {"to": list(ch.spec.to), "subject": entry.spec.summary, "body": {"text": text}}
+            actions[ch.name] = {"email": {**email, **({"from": ch.spec.sender} if ch.spec.sender else {})}}
         else:
             actions[ch.name] = {"webhook": {"method": "post", "url": _url(ch, needs),
                                             "headers": {"Content-Type": "application/json"},

@@ -21,6 +21,8 @@ from obs.targets.watcher import metadata, watch_id
 
 TARGET = "opensearch-monitor"
 ROOT, TOTAL = "ctx.results[0]", "ctx.results[0].hits.total.value"
+#: the same value in a mustache template: mustache indexes lists with `.0`, `[0]` renders nothing
+TOTAL_MUSTACHE = "ctx.results.0.hits.total.value"
 SEVERITY = {"critical": "1", "warning": "3", "info": "5"}
 
 
@@ -34,7 +36,7 @@ def build_monitor(catalog: Catalog, entry: LogAlertEntry) -> dict | Diagnostic:
     if isinstance(found, Diagnostic):
         return found
     cond, p = found
-    text = message(entry) + f"\n\n{{{{{TOTAL}}}}} matching log lines in the last {cond.window or schedule} " \
+    text = message(entry) + f"\n\n{{{{{TOTAL_MUSTACHE}}}}} matching log lines in the last {cond.window or schedule} " \
                             f"({cond.describe()}); monitor {{{{ctx.monitor.name}}}}"
     throttle = _minutes(entry.spec.realert) if entry.spec.realert else None
     return {

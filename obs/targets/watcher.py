@@ -8,7 +8,9 @@ placeholders that `obs apply` fills (docs/logs.md).
 from __future__ import annotations
 
 import json
+import math
 
+from obs import durations
 from obs.catalog import Catalog, LogAlertEntry
 from obs.diagnostics import Diagnostic, Diagnostics
 from obs.logs import search_plan
@@ -22,6 +24,20 @@ ROOT, TOTAL = "ctx.payload", "ctx.payload.hits.total"
 
 def watch_id(catalog: Catalog, entry: LogAlertEntry) -> str:
     return f"{catalog.name}-{entry.name}"
+
+
+def time_value(duration: str, units: str = "dhms") -> str:
+    """An obs duration in one Elasticsearch unit, the largest that divides it: a TimeValue
+    (`throttle_period`) has no `w` and no compound `1h30m`; a schedule interval (`units="wdhms"`)
+    takes whole s/m/h/d/w only, so a fraction of a second rounds up to 1s there."""
+    secs = durations.seconds(duration)
+    if not secs.is_integer():
+        return f"{round(secs * 1000)}ms" if "w" not in units else f"{max(1, math.ceil(secs))}s"
+    for unit in units:
+        size = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}[unit]
+        if secs % size == 0:
+            return f"{int(secs) // size}{unit}"
+    return f"{int(secs)}s"
 
 
 def metadata(catalog: Catalog, entry: LogAlertEntry, when: str) -> dict:
@@ -45,7 +61,7 @@ def build_watch(catalog: Catalog, entry: LogAlertEntry, needs: set) -> dict | Di
     text = message(entry) + f"\n\n{{{{{TOTAL}}}}} matching log lines in the last {cond.window or schedule} " \
                             f"({cond.describe()}); watch {{{{ctx.watch_id}}}}"
     watch = {
-        "trigger": {"schedule": {"interval": schedule}},
+        "trigger": {"schedule": {"interval": time_value(schedule, "wdhms")}},
         "input": {"search": {"request": {"indices": [entry.index], "rest_total_hits_as_int": True, "body": p.body}}},
         "condition": condition,
         "actions": watcher_actions(catalog, entry, text, needs) or
@@ -53,7 +69,7 @@ def build_watch(catalog: Catalog, entry: LogAlertEntry, needs: set) -> dict | Di
         "metadata": metadata(catalog, entry, cond.describe()),
     }
     if entry.spec.realert:
-        watch["throttle_period"] = entry.spec.realert
+        watch["throttle_period"] = time_value(entry.spec.realert)
     return watch
 
 
