@@ -5,6 +5,7 @@ Import helpers with `from helpers import ...` (tests/ is on sys.path), not from 
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -12,6 +13,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The suite tests the checkout it lives in, never another obs that happens to be installed.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH", "")) if p)
 
 from helpers import EXAMPLE_SHOP, REPO, SHOP_FIXTURE, copy_tree, run_obs  # noqa: E402,F401
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -19,7 +20,14 @@ def copy_tree(src: Path, dst: Path) -> Path:
     return dst
 
 
+def checkout_env(env: dict | None = None) -> dict:
+    """An environment whose `python -m obs` runs this checkout's obs, whatever is installed."""
+    base = dict(os.environ if env is None else env)
+    base["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), base.get("PYTHONPATH", "")) if p)
+    return base
+
+
 def run_obs(*args: str, cwd: Path, env: dict | None = None, timeout: int = 120) -> subprocess.CompletedProcess:
     """Run the real `obs` entry point in a subprocess, as a user would."""
     return subprocess.run([sys.executable, "-m", "obs", *args], cwd=cwd, capture_output=True, text=True,
-                          env=env, timeout=timeout)
+                          env=checkout_env(env), timeout=timeout)

@@ -65,7 +65,10 @@ def _position(catalog, src):
 
 @check("AM004", "channel/unknown-team", "A channel's `match:` names a team that no service, rule group or alert has.")
 def unknown_team(build: "Build") -> list[Diagnostic]:
-    teams = sorted(_teams(build))
+    # teams as written too: a service that fails its schema still names its team
+    written = {d.data["metadata"].get("team") for d in build.sources.documents
+               if isinstance(d.data.get("metadata"), dict)}
+    teams = sorted(_teams(build) | {t for t in written if isinstance(t, str)})
     out = []
     for ch in build.catalog.channels.values():
         team = ch.spec.match.get("team")

@@ -31,3 +31,11 @@ def test_every_code_obs_can_emit_is_listed():
         [sys.executable, "-m", "obs", "lint", "--list-checks"], capture_output=True, text=True).stdout, re.M))
     used = {m for p in (REPO / "obs").rglob("*.py") for m in re.findall(r'"([A-Z]{2}\d{3})"', p.read_text("utf-8"))}
     assert used - listed == set()
+
+
+def test_test_file_names_are_unique():
+    """pytest's default import mode refuses two test modules of one name in folders without
+    __init__.py: the whole run stops at collection."""
+    from collections import Counter
+    names = Counter(p.name for p in (REPO / "tests").rglob("test_*.py"))
+    assert [n for n, c in names.items() if c > 1] == []

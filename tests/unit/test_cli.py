@@ -1,0 +1,47 @@
+"""The command line as a user meets it: a new repository works at once, reports go where
+asked, commands not built yet say so with exit 2."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from helpers import run_obs
+
+
+def test_init_gives_a_repository_that_lints_and_compiles(tmp_path, promtool):
+    created = run_obs("init", str(tmp_path / "repo"), cwd=tmp_path)
+    assert created.returncode == 0, created.stderr
+    repo = tmp_path / "repo"
+    assert (repo / "ci" / "gitlab-ci.yml").exists() and (repo / "ci" / "Jenkinsfile").exists()
+    lint = run_obs("lint", cwd=repo)
+    assert lint.returncode == 0 and "error[" not in lint.stderr, lint.stderr
+    assert run_obs("compile", cwd=repo).returncode == 0
+    assert (repo / "out" / "prometheus" / "example.rules.yaml").exists()
+    again = run_obs("init", str(repo), cwd=tmp_path)
+    assert again.returncode == 2 and "never overwrites" in again.stderr
+
+
+def test_report_to_a_file_in_another_format(tmp_path):
+    run_obs("init", str(tmp_path), cwd=tmp_path)
+    (tmp_path / "services" / "example.yaml").write_text(
+        (tmp_path / "services" / "example.yaml").read_text().replace("objective: 99.9", "objective: 120"))
+    result = run_obs("lint", "--format", "gitlab", "--output", "report.json", cwd=tmp_path)
+    assert result.returncode == 1
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert [r["check_name"] for r in report] == ["SC004"]
+    assert "error[SC004]" in result.stderr  # the person at the terminal still sees it
+
+
+@pytest.mark.parametrize("command", [["validate", "--env", "prod"], ["diff", "--env", "prod"],
+                                     ["apply", "--env", "prod"], ["bootstrap", "-p", "kubesphere", "-o", "x"]])
+def test_commands_not_built_yet_say_so(tmp_path, command):
+    result = run_obs(*command, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "not available" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_version():
+    from obs import __version__
+    assert run_obs("--version", cwd=".").stdout.strip() == f"obs {__version__}"
