@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -142,8 +143,17 @@ def bootstrap(profile: Annotated[str, typer.Option("--profile", "-p")],
 
 
 def main() -> None:
+    """Bad input is always diagnostics; if obs itself fails, say so in one line (OBS_DEBUG=1
+    shows the traceback for the bug report) rather than dumping Python on the user."""
     try:
         app()
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         sys.exit(130)
+    except Exception as e:  # noqa: BLE001 - the last line of defence, see docstring
+        if os.environ.get("OBS_DEBUG"):
+            raise
+        sys.stderr.write(f"error[OBS000]: obs failed internally: {type(e).__name__}: {e}\n"
+                         "  hint: this is a bug in obs, not in your files; rerun with OBS_DEBUG=1 and report "
+                         "the traceback\n")
+        sys.exit(1)

@@ -47,6 +47,8 @@ YAML_UNREADABLE = define("YM008", "yaml/unreadable", "The file cannot be read as
 YAML_BAD_KEY = define("YM009", "yaml/complex-key", "Mapping keys must be plain scalars.")
 YAML_UNSUPPORTED_KIND = define("YM010", "yaml/unknown-kind", "An obs/v1 document has a kind obs does not know.")
 
+INTERNAL = define("OBS000", "internal", "obs itself failed: a bug to report (OBS_DEBUG=1 shows the traceback).")
+
 # Project and invocation
 CONFIG_MISSING = define("CF001", "config/missing", "No obs.yaml was found in the folder or its parents.")
 CONFIG_INVALID = define("CF002", "config/invalid", "obs.yaml does not follow the Project schema.")

@@ -45,3 +45,21 @@ def test_commands_not_built_yet_say_so(tmp_path, command):
 def test_version():
     from obs import __version__
     assert run_obs("--version", cwd=".").stdout.strip() == f"obs {__version__}"
+
+
+def test_an_internal_failure_is_one_line_not_a_traceback(tmp_path):
+    import subprocess
+    import sys
+
+    from helpers import checkout_env
+    script = ("import sys, obs.cli, obs.commands.lint as lint\n"
+              "lint.lint = lambda *a: (_ for _ in ()).throw(RuntimeError('simulated'))\n"
+              "sys.argv = ['obs', 'lint']\nobs.cli.main()\n")
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                            env=checkout_env())
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("error[OBS000]: obs failed internally: RuntimeError: simulated")
+    debug = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                           env=checkout_env({**__import__("os").environ, "OBS_DEBUG": "1"}))
+    assert "Traceback" in debug.stderr
