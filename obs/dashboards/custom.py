@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import sys
+import threading
 import traceback
 import types
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -30,6 +32,9 @@ NO_DASHBOARD = codes.define("DB002", "dashboard/not-defined",
 IMPORT_OUTSIDE = codes.define("DB003", "dashboard/import-outside",
                               "A jsonnet import reaches outside the repository.")
 VENDOR = "vendor"
+#: seconds a *.dashboard.py file may run: a file that never returns is one diagnostic at the line it
+#: was running, not a CI job that hangs until its own timeout says nothing about which file
+TIME_LIMIT = 60.0
 
 
 @dataclass(frozen=True)
@@ -74,16 +79,23 @@ def _python(root: Path, path: str, diags: Diagnostics) -> list[CustomDashboard]:
     module = types.ModuleType(re.sub(r"\W", "_", f"obs_custom_dashboard_{path}"))
     module.__file__ = str(file)
     try:
-        with _local_imports(file.parent):
+        # the team's own code, as grafanalib's generate-dashboard runs it: imported as a module (so
+        # dataclasses and attrs find it in sys.modules), its prints kept out of obs's reports on stdout
+        with _local_imports(file.parent), _registered(module), redirect_stdout(sys.stderr), _time_limit():
             code = compile(file.read_text(encoding="utf-8"), str(file), "exec")
-            exec(code, module.__dict__)  # the team's own code, as grafanalib's generate-dashboard runs it
-        if "dashboard" not in module.__dict__:
-            diags.error(NO_DASHBOARD, f"{path} defines no module-level `dashboard`", Position(path, 1, 1),
-                        hint="assign the grafanalib Dashboard to a variable named `dashboard`")
-            return []
-        data = to_dict(module.__dict__["dashboard"])
+            exec(code, module.__dict__)
+            if "dashboard" not in module.__dict__:
+                diags.error(NO_DASHBOARD, f"{path} defines no module-level `dashboard`", Position(path, 1, 1),
+                            hint="assign the grafanalib Dashboard to a variable named `dashboard`")
+                return []
+            data = to_dict(module.__dict__["dashboard"])  # to_json_data() is the team's code too
     except SyntaxError as e:
         diags.error(LOAD_FAILED, f"{path} is not valid Python: {e.msg}", Position(path, e.lineno or 1, e.offset or 1))
+        return []
+    except _TooLong as e:
+        diags.error(LOAD_FAILED, f"{path} did not finish within {TIME_LIMIT:g}s", Position(path, _line_in(e, file), 1),
+                    hint="a dashboard file should only build the dashboard: no waiting on the network or loops "
+                         "without end")
         return []
     except BaseException as e:  # noqa: BLE001 - anything the team's code raises, SystemExit included
         if isinstance(e, KeyboardInterrupt):
@@ -94,7 +106,41 @@ def _python(root: Path, path: str, diags: Diagnostics) -> list[CustomDashboard]:
         diags.error(NO_DASHBOARD, f"{path}: `dashboard` is a {type(module.__dict__['dashboard']).__name__}, "
                     "not a grafanalib Dashboard or a mapping", Position(path, 1, 1))
         return []
-    return [CustomDashboard(path, None, data)]
+    return _dashboards(path, data, diags)  # a mapping must be a dashboard, as in jsonnet and JSON files
+
+
+class _TooLong(BaseException):
+    """Raised into a dashboard file past TIME_LIMIT; a BaseException, so `except Exception` keeps out."""
+
+
+@contextmanager
+def _time_limit() -> Iterator[None]:
+    """TIME_LIMIT on the main thread (signals need it), re-raised every 50 ms for code that
+    swallows it; elsewhere, or under a timer someone else set, no limit."""
+    if (not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread()
+            or signal.getitimer(signal.ITIMER_REAL)[0] > 0):
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise _TooLong()
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, TIME_LIMIT, 0.05)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def _registered(module: types.ModuleType) -> Iterator[None]:
+    sys.modules[module.__name__] = module
+    try:
+        yield
+    finally:
+        sys.modules.pop(module.__name__, None)
 
 
 @contextmanager

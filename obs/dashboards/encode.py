@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from obs.dashboards import MAX_UID
+from obs.targets.k8s import dns_name
 
 UID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 _SUFFIXES = (".dashboard.py", ".jsonnet", ".libsonnet", ".json", ".py")
@@ -82,8 +83,9 @@ def custom_uid(project: str, path: str, key: str | None = None) -> str:
 
 
 def k8s_name(uid: str) -> str:
-    """A ConfigMap name for a uid: lowercase DNS-1123, `_` as `-`."""
-    return re.sub(r"[^a-z0-9-]+", "-", f"grafana-dashboard-{uid}".lower()).strip("-")
+    """A ConfigMap name for a uid: lowercase DNS-1123, with a hash when the uid had to change, so
+    `team_a`, `team-a` and `Team-a` never overwrite each other's ConfigMap."""
+    return dns_name("grafana-dashboard", uid)
 
 
 def with_datasource(data: dict, uid: str, compiled: str = "prometheus") -> dict:

@@ -83,12 +83,15 @@ def compile(catalog: Catalog, diags: Diagnostics) -> list[Artifact]:
     out: list[Artifact] = []
     seen: dict[str, Built] = {}
     for built in generated(catalog) + from_files(catalog, diags):
-        if built.uid in seen:
+        # Grafana on MySQL and case-insensitive file systems (out/grafana/<uid>.json) ignore case
+        other = seen.get(built.uid.lower())
+        if other is not None:
             pos = built.sources[0].pos if built.sources else None
+            same = "" if other.uid == built.uid else f" (as {other.uid!r}: uids differ only in case)"
             diags.error(DUPLICATE_UID, f"dashboard uid {built.uid!r} of {built.name} is already used by "
-                        f"{seen[built.uid].name}", pos, hint="give one of them another uid")
+                        f"{other.name}{same}", pos, hint="give one of them another uid")
             continue
-        seen[built.uid] = built
+        seen[built.uid.lower()] = built
         out.append(Artifact.text(f"grafana/{built.uid}.json", render(built.data), TARGET, built.sources))
         out.append(Artifact.text(f"kubernetes/grafana-dashboard-{built.uid}.yaml",
                                  dump(configmap(catalog, built), HEADER.format(project=catalog.name)), TARGET,
