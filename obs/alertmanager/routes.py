@@ -63,7 +63,8 @@ def sources(catalog: Catalog) -> Plan:
         sev = {r.labels["severity"] for r in g.rules if r.alert and "severity" in r.labels}
         plan.sources.append(Source(g.team, sev, "group", g.service, g.name, dict(g.labels)))
     for log in catalog.log_alerts:
-        plan.sources.append(Source(log.team, {log.spec.severity}, "log", log.service, log.name, dict(log.labels)))
+        plan.sources.append(Source(log.team, {log.spec.severity}, "log", log.service, log.name, dict(log.labels),
+                                   log.notify))
     return plan
 
 
@@ -93,14 +94,18 @@ def _delivered_by_match(ch: ChannelEntry, src: Source) -> bool:
 
 
 def _notify_routes(catalog: Catalog, plan: Plan, team: str, severity: str) -> list[dict]:
+    # log alerts reach Alertmanager only when forwarded (`defaults.logs.alertmanager`); then their
+    # `notify:` is Alertmanager's to deliver, by the alertname ElastAlert and Watcher send
+    routed = ("alertname", "slo", "log") if catalog.defaults.logs.alertmanager else ("alertname", "slo")
     wanted: dict[tuple[str, str | None, str], set[str]] = {}
     for src in plan.sources:
-        if src.team != team or severity not in src.severities or src.kind not in ("alertname", "slo"):
+        if src.team != team or severity not in src.severities or src.kind not in routed:
             continue
         for name in src.notify:
             ch = catalog.channels.get(name)
             if ch is not None and not _delivered_by_match(ch, src):
-                wanted.setdefault((name, src.service, src.kind), set()).add(src.name)
+                kind = "alertname" if src.kind == "log" else src.kind
+                wanted.setdefault((name, src.service, kind), set()).add(src.name)
     routes = []
     for (name, service, kind), names in sorted(wanted.items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2])):
         ms = [matcher("service", service)] if service else []
