@@ -7,11 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from obs import codes
 from obs.catalog import Catalog
 from obs.diagnostics import Diagnostics
 from obs.skywalking import java, python, workload
 from obs.skywalking.k8s import merge
 from obs.skywalking.settings import OPTION, Plan
+
+CLASH = codes.define("SW009", "skywalking/name-clash",
+                     "The workload already uses a volume name or mount path the agent needs, for something else.")
 
 #: the variable each agent appends to, which must be a plain value in the manifest
 APPENDED = {"init-container": "JAVA_TOOL_OPTIONS", "nodejs": "NODE_OPTIONS", "python": "PYTHONPATH"}
@@ -60,13 +64,21 @@ def inject(catalog: Catalog, plan: Plan, diags: Diagnostics) -> Injection | None
     if source is None and plan.agent in ("init-container", "nodejs"):
         notes.append(f"{APPENDED[plan.agent]} holds the agent's options alone: obs cannot see the value in your "
                      "manifest (give spec.workload.file to append to it)")
+    if source is not None:
+        problem = workload.clash(source, patch)
+        if problem:
+            diags.error(CLASH, f"{source.path}: {problem}", plan.service.workload.pos_of("file"),
+                        hint="rename it in your manifest: obs keeps the agent's names fixed so that injecting "
+                             "twice changes nothing")
+            return None
     patched = merge(source.document, patch) if source else None
     return Injection(plan, patch, source, patched, notes)
 
 
 def _plain_value(plan: Plan, container: dict | None, diags: Diagnostics) -> bool:
-    """A variable the agent appends to cannot come from valueFrom (obs cannot read it)."""
-    var = APPENDED.get(plan.agent)
+    """A variable the agent appends to cannot come from valueFrom (obs cannot read it); the Python
+    agent installed in the image leaves PYTHONPATH alone."""
+    var = APPENDED.get(plan.agent) if plan.agent != "python" or plan.install == "init-container" else None
     for item in (container or {}).get("env") or []:
         if isinstance(item, dict) and item.get("name") == var and "valueFrom" in item:
             diags.error(OPTION, f"{var} of container {container.get('name')!r} in {plan.service.workload.file} "

@@ -46,6 +46,11 @@ def wrap(command: list[str], plan: Plan, runner: str) -> list[str]:
 def python(plan: Plan, target: Container, diags: Diagnostics, notes: list[str]) -> dict | None:
     raw = plan.service.spec.apm.skywalking  # type: ignore[union-attr]
     command = raw.command or (target.spec or {}).get("command")
+    if command is not None and not (isinstance(command, list) and all(isinstance(c, str) for c in command)):
+        diags.error(COMMAND, f"the command of container {target.name!r} in {plan.service.workload.file} is not a "
+                    "list of strings, as Kubernetes requires", plan.service.workload.pos_of("file"),
+                    hint='write command: [gunicorn, "app:app"], one item per argument')
+        return None
     env = python_env(plan)
     app: dict = {"name": target.name}
     init, volumes = [], []

@@ -7,6 +7,7 @@ guess the output says it made); problems are diagnostics at the `file:` or `cont
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,11 +52,12 @@ def load(catalog: Catalog, plan: Plan, diags: Diagnostics) -> Source | None:
         diags.error(WORKLOAD_FILE, f"{rel} is not a readable manifest: {d.message} (at {d.pos})", pos)
         return None
     name = plan.workload_name
-    found = [d for d, _ in docs if isinstance(d, dict) and d.get("kind") == workload.kind
+    objects = list(_objects(d for d, _ in docs))
+    found = [d for d in objects if d.get("kind") == workload.kind
              and isinstance(d.get("metadata"), dict) and d["metadata"].get("name") == name]
     if not found:
-        have = sorted(f"{d.get('kind')}/{(d.get('metadata') or {}).get('name')}" for d, _ in docs
-                      if isinstance(d, dict) and isinstance(d.get("metadata") or {}, dict))
+        have = sorted(f"{d.get('kind')}/{(d.get('metadata') or {}).get('name')}" for d in objects
+                      if isinstance(d.get("metadata") or {}, dict))
         diags.error(WORKLOAD_FILE, f"{rel} has no {workload.kind} named {name!r}"
                     + (f" (it has {', '.join(have)})" if have else ""), pos)
         return None
@@ -80,3 +82,38 @@ def load(catalog: Catalog, plan: Plan, diags: Diagnostics) -> Source | None:
                     f"{', '.join(c['name'] for c in containers)})", where)
         return None
     return Source(rel, doc, Container(chosen["name"], True, chosen))
+
+
+def _objects(documents: Iterable[object]) -> Iterator[dict]:
+    """The objects of the file's documents, a List's items (as `kubectl get -o yaml` writes) included."""
+    for doc in documents:
+        if not isinstance(doc, dict):
+            continue
+        if str(doc.get("kind", "")).endswith("List") and isinstance(doc.get("items"), list):
+            yield from (item for item in doc["items"] if isinstance(item, dict))
+        else:
+            yield doc
+
+
+def clash(source: Source, patch: dict) -> str | None:
+    """What in the workload already uses, for something else, a volume name or mount path the patch
+    needs: a strategic merge would fuse the two into an invalid or wrong pod."""
+    ours = patch["spec"]["template"].get("spec") or {}
+    theirs = ((source.document.get("spec") or {}).get("template") or {}).get("spec") or {}
+    volumes = {v.get("name"): v for v in theirs.get("volumes") or [] if isinstance(v, dict)}
+    for volume in ours.get("volumes") or []:
+        existing = volumes.get(volume["name"])
+        if existing is not None and set(existing) - {"name"} != set(volume) - {"name"}:
+            kind = ", ".join(sorted(set(existing) - {"name"})) or "source-less"
+            return (f"volume {volume['name']!r} of the workload is a {kind} volume; the agent needs that name for "
+                    "its emptyDir")
+    containers = {c.get("name"): c for c in theirs.get("containers") or [] if isinstance(c, dict)}
+    for container in ours.get("containers") or []:
+        mounts = {m.get("mountPath"): m for m in (containers.get(container["name"]) or {}).get("volumeMounts") or []
+                  if isinstance(m, dict)}
+        for mount in container.get("volumeMounts") or []:
+            existing = mounts.get(mount["mountPath"])
+            if existing is not None and existing.get("name") != mount["name"]:
+                return (f"container {container['name']!r} mounts volume {existing.get('name')!r} at "
+                        f"{mount['mountPath']}, where the agent mounts {mount['name']!r}")
+    return None
