@@ -73,5 +73,11 @@ def timeframe(window: str) -> dict[str, int]:
     return {"seconds": secs}
 
 
+def indices(entry: LogAlertEntry) -> list[str]:
+    """`index: a-*, b-*` as index expressions: Watcher and OpenSearch take a list and never split an
+    element at commas, and a blank after a comma would be part of the name."""
+    return [part.strip() for part in entry.index.split(",") if part.strip()]
+
+
 def provenance(entry: LogAlertEntry) -> str:
     return str(entry.origin)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from obs import yamlout
 from obs.catalog import Catalog, LogAlertEntry
 from obs.diagnostics import Diagnostic, Diagnostics
-from obs.logs import condition_of, timeframe, unsupported
+from obs.logs import condition_of, indices, timeframe, unsupported
 from obs.logs.channels import PRIORITY, elastalert_alerters, message
 from obs.logs.condition import Condition
 from obs.logs.secrets import EnvNeed
@@ -93,7 +93,7 @@ def build_rule(catalog: Catalog, entry: LogAlertEntry, needs: set[EnvNeed]) -> d
     except _Cannot as e:
         return unsupported(entry, TARGET, str(e))
     spec = entry.spec
-    rule: dict = {"name": entry.name, "index": entry.index, "timestamp_field": entry.timestamp_field,
+    rule: dict = {"name": entry.name, "index": ",".join(indices(entry)), "timestamp_field": entry.timestamp_field,
                   "type": typed.pop("type")}
     rule.update(typed)
     if spec.group_by:

@@ -13,7 +13,7 @@ import math
 from obs import durations
 from obs.catalog import Catalog, LogAlertEntry
 from obs.diagnostics import Diagnostic, Diagnostics
-from obs.logs import search_plan
+from obs.logs import indices, search_plan
 from obs.logs.channels import message, monitor_actions
 from obs.logs.search import painless
 from obs.targets import Artifact
@@ -42,7 +42,7 @@ def build_monitor(catalog: Catalog, entry: LogAlertEntry) -> dict | Diagnostic:
     return {
         "type": "monitor", "monitor_type": "query_level_monitor", "name": watch_id(catalog, entry), "enabled": True,
         "schedule": {"period": {"interval": _minutes(schedule), "unit": "MINUTES"}},
-        "inputs": [{"search": {"indices": [entry.index], "query": {**p.body, "track_total_hits": True}}}],
+        "inputs": [{"search": {"indices": indices(entry), "query": {**p.body, "track_total_hits": True}}}],
         "triggers": [{"query_level_trigger": {
             "name": entry.name, "severity": SEVERITY[entry.spec.severity],
             "condition": {"script": {"lang": "painless", "source": painless(p, ROOT, TOTAL)}},

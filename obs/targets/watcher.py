@@ -13,7 +13,7 @@ import math
 from obs import durations
 from obs.catalog import Catalog, LogAlertEntry
 from obs.diagnostics import Diagnostic, Diagnostics
-from obs.logs import search_plan
+from obs.logs import indices, search_plan
 from obs.logs.channels import alert_labels, message, watcher_actions
 from obs.logs.search import painless
 from obs.targets import Artifact
@@ -62,7 +62,7 @@ def build_watch(catalog: Catalog, entry: LogAlertEntry, needs: set) -> dict | Di
                             f"({cond.describe()}); watch {{{{ctx.watch_id}}}}"
     watch = {
         "trigger": {"schedule": {"interval": time_value(schedule, "wdhms")}},
-        "input": {"search": {"request": {"indices": [entry.index], "rest_total_hits_as_int": True, "body": p.body}}},
+        "input": {"search": {"request": {"indices": indices(entry), "rest_total_hits_as_int": True, "body": p.body}}},
         "condition": condition,
         "actions": watcher_actions(catalog, entry, text, needs) or
         {"log": {"logging": {"level": "warn", "text": text}}},
