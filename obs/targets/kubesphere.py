@@ -41,6 +41,9 @@ RECORDINGS_NOT_DEPLOYED = codes.define(
     "KB003", "kubesphere/recordings-not-deployed",
     "The kubesphere target is on without a target that deploys recording rules, which KubeSphere cannot hold.")
 
+SAME_OBJECT = codes.define(
+    "KB005", "kubesphere/same-object",
+    "Two rule groups become KubeSphere objects of the same kind, namespace and name; one would replace the other.")
 DOUBLE_EVALUATION = codes.define(
     "KB004", "kubesphere/double-evaluation",
     "Both prometheus-operator and kubesphere carry the alerts, so applying both evaluates (and notifies) each twice.")
@@ -146,6 +149,23 @@ def group_objects(catalog: Catalog, group: Group, namespace: str | None, recorde
     return objects
 
 
+def _same_object(obj: dict, owner: str, group: Group, seen: dict[tuple, tuple[str, Group]],
+                 diags: Diagnostics) -> None:
+    """Prometheus keeps same-named groups of different files apart; KubeSphere has only kind,
+    namespace and name, so a second object of the same three would replace the first one's alerts."""
+    meta = obj["metadata"]
+    key = (obj["kind"], meta.get("namespace"), meta["name"])
+    if key not in seen:
+        seen[key] = (owner, group)
+        return
+    first_owner, first = seen[key]
+    where = f" ({first.origin.pos})" if first.origin and first.origin.pos else ""
+    name = "/".join(p for p in key[1:] if p)
+    diags.error(SAME_OBJECT, f"kubesphere: group {group.name!r} of {owner} and group {first.name!r} of "
+                f"{first_owner}{where} both become {obj['kind']} {name}", group.origin.pos if group.origin else None,
+                hint="rename one of the groups")
+
+
 def recorded_names(all_groups: dict[str, list[Group]]) -> set[str]:
     return {r.record for groups in all_groups.values() for g in groups for r in g.rules if r.record}
 
@@ -171,13 +191,17 @@ def compile(catalog: Catalog, diags: Diagnostics) -> list[Artifact]:
     recorded = recorded_names(all_groups)
     project_checks(catalog, all_groups, recorded, diags)
     out = []
+    seen: dict[tuple, tuple[str, Group]] = {}
     for owner, groups in all_groups.items():
         service = catalog.services.get(owner)
         namespace = service.namespace if service else None
         objects = []
         for g in groups:
             _unexpressible(g, diags)
-            objects += group_objects(catalog, g, namespace, recorded)
+            made = group_objects(catalog, g, namespace, recorded)
+            for obj in made:
+                _same_object(obj, owner, g, seen, diags)
+            objects += made
         if not objects:
             continue
         stem = file_stem(owner)

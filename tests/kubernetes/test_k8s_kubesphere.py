@@ -172,3 +172,34 @@ def test_golden(project, name, request):
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(text)
     assert text == golden.read_text()
+
+
+def test_groups_that_would_be_one_kubesphere_object_are_an_error(pay):
+    """Prometheus keeps groups of the same name apart by file; KubeSphere by namespace and name only,
+    so the second object applied would silently replace the first one's alerts."""
+    (pay / "services" / "refunds.yaml").write_text("""apiVersion: obs/v1
+kind: Service
+metadata: {name: refunds, team: money}
+spec:
+  namespace: pay-prod
+  alerts:
+    - {name: RefundsFailing, expr: 'rate(refund_failures_total[5m]) > 1', severity: warning, summary: s}
+---
+apiVersion: obs/v1
+kind: RuleGroup
+metadata: {name: refunds-alerts, service: payments}
+spec:
+  rules:
+    - alert: PaymentsRefundsStuck
+      expr: payments_refunds_stuck > 0
+      labels: {severity: warning}
+      annotations: {summary: s}
+""")
+    result = compiled(pay)
+    [diag] = diags_of(result, "KB005")
+    assert diag.severity.value == "error" and (diag.pos.file, diag.pos.line) == ("services/refunds.yaml", 7)
+    assert "RuleGroup pay-prod/pay-refunds-alerts" in diag.message and "refunds" in diag.message
+    keys = [(o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"])
+            for docs in objects(result, "kubernetes/kubesphere-").values() for o in docs]
+    assert len(keys) == len(set(keys)) + 1
+    assert diags_of(compiled(pay, ["prometheus", "prometheus-operator"]), "KB005") == []
