@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from obs.load.convert import plain  # noqa: F401 - the loader's PosDict/PosList dropped
 from obs.targets.k8s import PROJECT_LABEL
 
 INJECTED_ANNOTATION = "obs.dev/skywalking"
@@ -70,15 +71,6 @@ def pod_patch(plan: Any, labels: dict | None = None, annotations: dict | None = 
             "metadata": {"name": plan.workload_name,
                          "annotations": {INJECTED_ANNOTATION: plan.agent, PROJECT_LABEL: plan.project}},
             "spec": {"template": template}}
-
-
-def plain(node: Any) -> Any:
-    """A deep copy as plain dicts and lists (the loader's PosDict/PosList dropped)."""
-    if isinstance(node, dict):
-        return {k: plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [plain(v) for v in node]
-    return node
 
 
 def merge(base: Any, patch: Any, field: str | None = None) -> Any:

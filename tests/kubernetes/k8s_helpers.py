@@ -4,6 +4,7 @@ this folder on sys.path)."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -74,3 +75,13 @@ def diags_of(result: Build, code: str) -> list:
 def run_obs(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     """The real `obs` entry point in a subprocess, as a user runs it."""
     return subprocess.run([sys.executable, "-m", "obs", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def assert_golden(result: Build, project: str, name: str) -> None:
+    """Byte-for-byte output for inputs whose rules are settled (OBS_UPDATE_GOLDEN=1 rewrites)."""
+    text = outputs(result, f"kubernetes/{name}")[f"kubernetes/{name}"]
+    golden = GOLDEN / project / name
+    if os.environ.get("OBS_UPDATE_GOLDEN"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(text)
+    assert text == golden.read_text()

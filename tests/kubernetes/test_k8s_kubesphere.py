@@ -4,13 +4,12 @@ cannot change what it selects."""
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 import yaml
 
-from k8s_helpers import GOLDEN, codes_of, compiled, diags_of, ks_rules, objects, outputs, set_defaults
+from k8s_helpers import assert_golden, codes_of, compiled, diags_of, ks_rules, objects, outputs, set_defaults
 from obs.catalog import Origin
 from obs.rulegen import Rule
 from obs.targets.kubesphere import placement
@@ -165,13 +164,7 @@ def golden_cases() -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("project,name", golden_cases())
 def test_golden(project, name, request):
-    """Byte-for-byte output for inputs whose rules are settled (OBS_UPDATE_GOLDEN=1 rewrites)."""
-    text = outputs(compiled(request.getfixturevalue(project)), f"kubernetes/{name}")[f"kubernetes/{name}"]
-    golden = GOLDEN / project / name
-    if os.environ.get("OBS_UPDATE_GOLDEN"):
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(text)
-    assert text == golden.read_text()
+    assert_golden(compiled(request.getfixturevalue(project)), project, name)
 
 
 def test_groups_that_would_be_one_kubesphere_object_are_an_error(pay):

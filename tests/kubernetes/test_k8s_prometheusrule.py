@@ -3,7 +3,6 @@ the operator's ruleSelector picks up, holding the same groups as the plain rule 
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from k8s_helpers import GOLDEN, codes_of, compiled, diags_of, objects, outputs, set_defaults
+from k8s_helpers import assert_golden, codes_of, compiled, diags_of, objects, outputs, set_defaults
 
 SHOP_LABELS = {"prometheus": "k8s", "role": "alert-rules"}
 
@@ -176,13 +175,7 @@ def golden_cases() -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("project,name", golden_cases())
 def test_golden(project, name, request):
-    """Byte-for-byte output for inputs whose rules are settled (OBS_UPDATE_GOLDEN=1 rewrites)."""
-    text = outputs(compiled(request.getfixturevalue(project)), f"kubernetes/{name}")[f"kubernetes/{name}"]
-    golden = GOLDEN / project / name
-    if os.environ.get("OBS_UPDATE_GOLDEN"):
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(text)
-    assert text == golden.read_text()
+    assert_golden(compiled(request.getfixturevalue(project)), project, name)
 
 
 DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
