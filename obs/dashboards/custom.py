@@ -9,6 +9,7 @@ repository (and its vendor/ folder, for jsonnet-bundler)."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import sys
@@ -146,17 +147,19 @@ def _registered(module: types.ModuleType) -> Iterator[None]:
 @contextmanager
 def _local_imports(folder: Path) -> Iterator[None]:
     """The file's folder importable, and its modules fresh: as in a process of its own, a
-    `helpers.py` beside it is never one imported earlier from elsewhere, and none stays behind."""
+    `helpers.py` beside it is never one imported earlier from elsewhere, and none stays behind;
+    a working directory it changes is changed back."""
     local = {p.stem for p in folder.glob("*.py")} | {p.name for p in folder.iterdir() if (p / "__init__.py").is_file()}
     shadowed = {name: mod for name, mod in sys.modules.items() if name.split(".")[0] in local}
     for name in shadowed:
         del sys.modules[name]
-    before, bytecode = set(sys.modules), sys.dont_write_bytecode
+    before, bytecode, cwd = set(sys.modules), sys.dont_write_bytecode, os.getcwd()
     sys.path.insert(0, str(folder))
     sys.dont_write_bytecode = True  # no __pycache__ left in the team's repository
     try:
         yield
     finally:
+        os.chdir(cwd)
         sys.dont_write_bytecode = bytecode
         if str(folder) in sys.path:
             sys.path.remove(str(folder))

@@ -116,3 +116,15 @@ def test_uids_that_differ_only_in_case_or_punctuation_never_share_a_configmap(de
     assert len(names) == len(set(names)), sorted(names)
     stock = sorted(n for n in names if "stock" in n and "demo" not in n)
     assert stock[0] == "grafana-dashboard-team-stock" and stock[1].startswith("grafana-dashboard-team-stock-")
+
+
+def test_a_file_that_changes_directory_leaves_obs_where_it_was(demo, tmp_path, monkeypatch):
+    monkeypatch.chdir(demo)
+    _write(demo, "dashboards/aaa.dashboard.py", f"""
+        import os
+        os.chdir({str(tmp_path)!r})
+        from grafanalib.core import Dashboard
+        dashboard = Dashboard(title="Moves", uid="moves")
+    """)
+    assert _diags(Path(".")) == []
+    assert Path.cwd() == demo
