@@ -98,7 +98,8 @@ def plan(entry: LogAlertEntry, cond: Condition, schedule: str) -> Plan:
         f = _num(cond.factor)
         up, down = f"cur >= ref * {f}", f"cur <= ref / {f}"
         test = {"up": up, "down": down, "both": f"({up} || {down})"}[cond.direction]
-        return Plan(body, "$R.aggregations.current.doc_count > 0 && $R.aggregations.reference.doc_count > 0 && "
+        # a reference is needed (ElastAlert gets `threshold_ref: 1`); a current window of 0 is the deepest dip
+        return Plan(body, "$R.aggregations.reference.doc_count > 0 && "
                     + test.replace("cur", "$R.aggregations.current.doc_count")
                     .replace("ref", "$R.aggregations.reference.doc_count"))
     if cond.kind == "distinct":
@@ -144,7 +145,7 @@ def evaluate(entry: LogAlertEntry, cond: Condition, response: dict) -> bool:
         return _cmp(total, cond.op, cond.threshold)
     if k == "spike":
         cur, ref = aggs["current"]["doc_count"], aggs["reference"]["doc_count"]
-        if cur == 0 or ref == 0:
+        if ref == 0:
             return False
         up, down = cur >= ref * cond.factor, cur <= ref / cond.factor
         return {"up": up, "down": down, "both": up or down}[cond.direction]

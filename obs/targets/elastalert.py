@@ -38,8 +38,9 @@ def rule_type(entry: LogAlertEntry, cond: Condition) -> dict:
     if k in ("count", "absent"):
         return {"type": "flatline", "threshold": whole if op == "<" else whole + 1, "timeframe": timeframe(cond.window)}
     if k == "spike":
+        # threshold_ref: without it ElastAlert calls any count "up" from an empty reference window (even 0 → 0)
         return {"type": "spike", "spike_height": _num(cond.factor), "spike_type": cond.direction,
-                "timeframe": timeframe(cond.window)}
+                "threshold_ref": 1, "timeframe": timeframe(cond.window)}
     if k == "new_value":
         return {"type": "new_term", "fields": list(cond.fields), "terms_window_size": {"days": 30}}
     if k == "distinct":

@@ -34,6 +34,8 @@ ALERTS = {
     "pay-few": ("count < 40 in 5m", 'app:pay', {}, "FlatlineRule", {"threshold": 40}, 30, True),
     "spiky-up": ("spike up x3 in 10m", 'app:spiky', {}, "SpikeRule", {"spike_height": 3, "spike_type": "up"}, 8, True),
     "spiky-up-5": ("spike up x5 in 10m", 'app:spiky', {}, "SpikeRule", {"spike_height": 5}, 8, False),
+    "gone-down": ("spike down x2 in 10m", 'app:gone', {}, "SpikeRule", {"spike_type": "down", "threshold_ref": 1},
+                  0, True),  # logs stopped: the deepest dip
     "auth-users": ("distinct user.id > 3 in 1h", 'app:auth', {}, "CardinalityRule",
                    {"cardinality_field": "user.id", "max_cardinality": 3}, 6, True),
     "auth-users-5": ("distinct user.id > 5 in 1h", 'app:auth', {}, "CardinalityRule", {"max_cardinality": 5}, 6, False),
@@ -58,6 +60,7 @@ def documents(now: dt.datetime) -> list[dict]:
     docs += [at(40 + i * 10, app="pay", pod="p2", log="PaymentException at refund") for i in range(5)]
     docs += [at(30 + i * 60, app="spiky", log="ERROR") for i in range(8)]           # current 10m: 8
     docs += [at(700 + i * 120, app="spiky", log="ERROR") for i in range(2)]         # the 10m before: 2
+    docs += [at(700 + i * 60, app="gone", log="ERROR") for i in range(3)]           # only the 10m before
     docs += [at(60 * (i + 1), app="auth", user={"id": f"u{min(i, 4)}"}) for i in range(6)]  # 5 users
     docs += [at(60 * (i + 1), app="slow", took_millis=v) for i, v in enumerate((1000, 3000, 4000))]   # avg 2666
     docs += [at(25 * (i + 1), app="rec", log="inference slow" if i < 2 else "inference ok") for i in range(20)]

@@ -4,11 +4,16 @@ index lists, spikes to and from nothing, conditions that always or never hold, D
 from __future__ import annotations
 
 import json
+import subprocess
 import textwrap
 from pathlib import Path
 
+import pytest
 import yaml
+from servers import EA_PYTHON
 
+from obs.logs.condition import Condition
+from obs.logs.search import evaluate
 from obs.pipeline import build
 
 
@@ -59,3 +64,48 @@ def test_the_server_reads_an_index_array_element_whole(elasticsearch, tmp_path):
         return found["responses"][0]["hits"]["total"]["value"]
     assert hits(["sem-a-*, sem-b-*"]) == 0  # one element is one (non-matching) index expression
     assert hits(indices) == 2
+
+
+SPIKE_COUNTS = [(0, 0), (0, 1), (0, 9), (10, 0), (10, 4), (10, 5), (10, 6), (2, 5), (2, 6), (10, 30), (3, 3)]
+
+
+def test_spikes_fire_on_the_same_counts_in_elastalert_and_in_watches(tmp_path):
+    """ElastAlert's own SpikeRule.find_matches (its venv) and the watch/monitor condition decide alike for
+    every (reference, current) pair, including a drop to nothing (`down`) and a rise from nothing (`up`)."""
+    alerts = [{"name": f"spike-{d}", "query": "x", "when": f"spike {d} x2.5 in 10m"} for d in ("up", "down", "both")]
+    errors, out = project(tmp_path, alerts)
+    assert errors == []
+    files = []
+    for d in ("up", "down", "both"):
+        (tmp_path / f"spike-{d}.yaml").write_text(out[f"elastalert/spike-{d}.yaml"])
+        files.append(str(tmp_path / f"spike-{d}.yaml"))
+    script = textwrap.dedent("""\
+        import datetime, json, sys
+        from elastalert.loaders import FileRulesLoader
+        conf = {"es_host": "127.0.0.1", "es_port": 9, "rules_folder": ".", "writeback_index": "w",
+                "run_every": datetime.timedelta(minutes=1), "buffer_time": datetime.timedelta(minutes=15),
+                "alert_time_limit": datetime.timedelta(days=2), "old_query_limit": datetime.timedelta(weeks=1),
+                "max_query_size": 10000, "scroll_keepalive": "30s", "max_aggregation": 10000,
+                "disable_rules_on_error": False, "scan_subdirectories": False}
+        pairs = json.loads(sys.argv[1])
+        out = {}
+        for path in sys.argv[2:]:
+            rule = FileRulesLoader(conf).load_configuration(path, conf)
+            out[rule["name"]] = [bool(rule["type"].find_matches(ref, cur)) for ref, cur in pairs]
+        print(json.dumps(out))
+        """)
+    if not EA_PYTHON.exists():
+        pytest.fail(f"ElastAlert 2 is not installed in {EA_PYTHON.parent.parent}: run scripts/setup-elastalert.sh")
+    proc = subprocess.run([str(EA_PYTHON), "-c", script, json.dumps(SPIKE_COUNTS), *files],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    elastalert = json.loads(proc.stdout)
+    for d in ("up", "down", "both"):
+        name = f"spike-{d}"
+        entry = Condition("spike", direction=d, factor=2.5, window="10m")
+        watch = [evaluate(None, entry, {"hits": {"total": ref + cur}, "aggregations": {
+            "current": {"doc_count": cur}, "reference": {"doc_count": ref}}}) for ref, cur in SPIKE_COUNTS]
+        assert dict(zip(SPIKE_COUNTS, watch)) == dict(zip(SPIKE_COUNTS, elastalert[name])), name
+    assert evaluate(None, Condition("spike", direction="down", factor=2.5, window="10m"),
+                    {"hits": {"total": 10}, "aggregations": {"current": {"doc_count": 0},
+                                                            "reference": {"doc_count": 10}}})  # logs stopped
