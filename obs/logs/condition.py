@@ -194,6 +194,17 @@ def _duration(tok: Any, at: int = 0) -> str:
     return text
 
 
+def meaningful(kind: str, op: str, n: float, at: int = 0) -> None:
+    """A count, distinct count or percentage compared past its range always or never holds; the
+    targets would each read such a condition their own way (ElastAlert's `num_events: 1` for `>= 0`)."""
+    hi = 100.0 if kind == "ratio" else float("inf")
+    verdict = "always" if (op == ">=" and n <= 0) or (op == "<=" and n >= hi) else \
+        "never" if (op == "<" and n <= 0) or (op == ">" and n >= hi) else None
+    if verdict:
+        raise ConditionError(f"`{kind} {op} {_num(n)}{'%' if kind == 'ratio' else ''}` {verdict} holds",
+                             at, "for every matching line write `any`; for none, `absent for D`")
+
+
 def _window(r: _Reader) -> str:
     r.expect("in")
     return r.duration()
@@ -210,8 +221,9 @@ def _parse_text(text: str) -> Condition:
         return Condition("any")
     if head == "count":
         r.take()
-        op = r.op()
+        at, op = r.at(), r.op()
         n = r.number("the count", whole=True)
+        meaningful("count", op, n, at)
         cond = Condition("count", op, n, _window(r))
     elif head == "absent":
         r.take()
@@ -240,8 +252,10 @@ def _parse_text(text: str) -> Condition:
     elif head == "distinct":
         r.take()
         name = r.field()
-        op = r.op()
-        cond = Condition("distinct", op, r.number("the number of values", whole=True), _window(r), field=name)
+        at, op = r.at(), r.op()
+        n = r.number("the number of values", whole=True)
+        meaningful("distinct", op, n, at)
+        cond = Condition("distinct", op, n, _window(r), field=name)
     elif head in AGGS:
         r.take()
         r.expect("(")
@@ -251,8 +265,10 @@ def _parse_text(text: str) -> Condition:
         cond = Condition("metric", op, r.number("the threshold", negative=True), _window(r), field=name, agg=head)
     elif head == "ratio":
         r.take()
-        op = r.op()
-        cond = Condition("ratio", op, r.number("the percentage", percent=True), _window(r))
+        at, op = r.at(), r.op()
+        n = r.number("the percentage", percent=True)
+        meaningful("ratio", op, n, at)
+        cond = Condition("ratio", op, n, _window(r))
     else:
         raise ConditionError(f"{r.peek()!r} does not start a condition", r.at())
     r.end()

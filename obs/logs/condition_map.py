@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from obs.logs.condition import _FIELD, _OP_WORDS, AGGS, Condition, ConditionError, _duration
+from obs.logs.condition import _FIELD, _OP_WORDS, AGGS, Condition, ConditionError, _duration, meaningful
 
 # --- mapping form ----------------------------------------------------------------------------
 
@@ -64,6 +64,8 @@ def parse_mapping(data: dict) -> Condition:
     op = _OP_WORDS[ops[0]]
     whole = kind in ("count", "distinct")
     n = _mapping_number(body[ops[0]], "the threshold", whole=whole, negative=kind in AGGS)
+    if kind in ("count", "distinct", "ratio") and not (kind == "ratio" and n > 100):
+        meaningful(kind, op, n)
     if kind == "count":
         return Condition("count", op, n, window)
     if kind == "ratio":

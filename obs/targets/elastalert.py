@@ -33,7 +33,7 @@ def rule_type(entry: LogAlertEntry, cond: Condition) -> dict:
     if k == "any":
         return {"type": "any"}
     if k == "count" and op in (">", ">="):
-        return {"type": "frequency", "num_events": whole + 1 if op == ">" else max(whole, 1),
+        return {"type": "frequency", "num_events": whole + 1 if op == ">" else whole,
                 "timeframe": timeframe(cond.window)}
     if k in ("count", "absent"):
         return {"type": "flatline", "threshold": whole if op == "<" else whole + 1, "timeframe": timeframe(cond.window)}
@@ -45,10 +45,9 @@ def rule_type(entry: LogAlertEntry, cond: Condition) -> dict:
         return {"type": "new_term", "fields": list(cond.fields), "terms_window_size": {"days": 30}}
     if k == "distinct":
         # ElastAlert alerts when the number of values is > max_cardinality or < min_cardinality
+        # (`>= 0` and `< 0` are refused by the grammar, obs.logs.condition.meaningful)
         bound = {">": ("max_cardinality", whole), ">=": ("max_cardinality", whole - 1),
                  "<": ("min_cardinality", whole), "<=": ("min_cardinality", whole + 1)}[op]
-        if bound[1] < 0:
-            raise _Cannot("`distinct >= 0` always holds")
         return {"type": "cardinality", "cardinality_field": cond.field, bound[0]: bound[1],
                 "timeframe": timeframe(cond.window)}
     if k in ("metric", "ratio"):

@@ -53,6 +53,14 @@ INVALID = [
     ("count > 5 in 5m extra", 16, "unexpected 'extra'"),
     ("count > 5", 9, "expected 'in'"),
     ("", 0, "empty"),
+    # conditions that always or never hold: ElastAlert and the watches would disagree on them
+    ("count >= 0 in 5m", 6, "always holds"),
+    ("count < 0 in 5m", 6, "never holds"),
+    ("distinct user.id >= 0 in 1h", 17, "always holds"),
+    ("distinct user.id < 0 in 1h", 17, "never holds"),
+    ("ratio > 100% in 5m", 6, "never holds"),
+    ("ratio <= 100% in 5m", 6, "always holds"),
+    ("ratio < 0% in 5m", 6, "never holds"),
 ]
 
 
@@ -67,6 +75,7 @@ def test_invalid_conditions_are_one_diagnostic_at_the_column(text, offset, words
 
 
 @pytest.mark.parametrize("value", [5, ["count"], {"count": {"gt": -1}, "in": "5m"}, {"count": {"gt": 1}},
-                                   {"spike": {"up": 3, "down": 2}, "in": "1m"}, {"bogus": 1}])
+                                   {"spike": {"up": 3, "down": 2}, "in": "1m"}, {"bogus": 1},
+                                   {"count": {"gte": 0}, "in": "5m"}, {"ratio": {"gt": 100}, "in": "5m"}])
 def test_invalid_mappings_are_diagnostics(value):
     assert isinstance(parse_condition(value, AT), Diagnostic)
