@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import json
 
+from obs import codes
 from obs.catalog import Catalog, ChannelEntry, LogAlertEntry
+from obs.diagnostics import Diagnostic
 from obs.logs.secrets import EnvNeed, placeholder
 
 PRIORITY = {"critical": 1, "warning": 2, "info": 3}
+UNSIGNED = codes.define("LG007", "logs/dingtalk-signing",
+                        "A watch or monitor would send to a DingTalk robot that needs signed requests (`secret:`).")
 
 
 def recipients(catalog: Catalog, entry: LogAlertEntry) -> list[ChannelEntry]:
@@ -117,6 +121,20 @@ def _url(ch: ChannelEntry, needs: set[EnvNeed]) -> str:
         placeholder(ch.spec.routingKey, None, needs)
         return "https://events.pagerduty.com/v2/enqueue"
     return placeholder(ch.spec.url, None, needs)
+
+
+def cannot_sign(catalog: Catalog, entry: LogAlertEntry, target: str) -> Diagnostic | None:
+    """DingTalk refuses a signing robot's requests without `timestamp` and `sign` (an HMAC of the
+    time of sending); a watch's webhook and an OpenSearch Notifications channel send a fixed URL."""
+    if catalog.defaults.logs.alertmanager:
+        return None
+    ch = next((c for c in recipients(catalog, entry) if c.spec.type == "dingtalk" and c.spec.secret), None)
+    if ch is None:
+        return None
+    return Diagnostic(UNSIGNED, f"log alert {entry.name!r}: target {target} cannot sign requests to DingTalk "
+                      f"channel {ch.name!r} (it has `secret:`)", entry.spec.pos_of("notify") or entry.spec.pos,
+                      hint="send it through Alertmanager (defaults.logs.alertmanager), use the elastalert target, "
+                           "or a robot secured by keyword or IP instead of signing")
 
 
 def watcher_actions(catalog: Catalog, entry: LogAlertEntry, text: str, needs: set[EnvNeed]) -> dict:

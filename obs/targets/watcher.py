@@ -14,7 +14,7 @@ from obs import durations
 from obs.catalog import Catalog, LogAlertEntry
 from obs.diagnostics import Diagnostic, Diagnostics
 from obs.logs import indices, search_plan
-from obs.logs.channels import alert_labels, message, watcher_actions
+from obs.logs.channels import cannot_sign, alert_labels, message, watcher_actions
 from obs.logs.search import painless
 from obs.targets import Artifact
 
@@ -52,6 +52,9 @@ def build_watch(catalog: Catalog, entry: LogAlertEntry, needs: set) -> dict | Di
     found = search_plan(entry, TARGET, schedule)
     if isinstance(found, Diagnostic):
         return found
+    unsigned = cannot_sign(catalog, entry, TARGET)
+    if unsigned is not None:
+        return unsigned
     cond, p = found
     if p.compare is not None:
         path, op, value = p.compare

@@ -109,3 +109,22 @@ def test_spikes_fire_on_the_same_counts_in_elastalert_and_in_watches(tmp_path):
     assert evaluate(None, Condition("spike", direction="down", factor=2.5, window="10m"),
                     {"hits": {"total": 10}, "aggregations": {"current": {"doc_count": 0},
                                                             "reference": {"doc_count": 10}}})  # logs stopped
+
+
+def test_a_signed_dingtalk_robot_is_an_error_for_watches_and_monitors(tmp_path):
+    """DingTalk refuses unsigned requests to a robot with a signing secret (sign = HMAC of a fresh timestamp);
+    a watch's webhook or an OpenSearch Notifications webhook cannot compute it, ElastAlert can."""
+    channels = {"ding": {"type": "dingtalk", "url": {"env": "DING_URL"}, "secret": {"env": "DING_SIGN"}},
+                "plain": {"type": "dingtalk", "url": {"env": "DING_PLAIN_URL"}}}
+    alerts = [{"name": "signed", "query": "x", "when": "any", "notify": ["ding"]},
+              {"name": "plain", "query": "x", "when": "any", "notify": ["plain"]},
+              {"name": "signed-ea", "query": "x", "when": "any", "notify": ["ding"], "targets": ["elastalert"]}]
+    errors, out = project(tmp_path, alerts, channels)
+    assert sorted((d.code, d.message) for d in errors) == [
+        ("LG007", "log alert 'signed': target opensearch-monitor cannot sign requests to DingTalk channel 'ding' "
+                  "(it has `secret:`)"),
+        ("LG007", "log alert 'signed': target watcher cannot sign requests to DingTalk channel 'ding' "
+                  "(it has `secret:`)")]
+    assert all(d.pos.file == "docs.yaml" and d.hint for d in errors)
+    assert "watcher/sem-plain.json" in out and "watcher/sem-signed.json" not in out
+    assert yaml.safe_load(out["elastalert/signed-ea.yaml"])["alert"][0]["dingtalk"]["dingtalk_sign"] == "${DING_SIGN}"

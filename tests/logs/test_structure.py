@@ -52,7 +52,8 @@ ALERTS = {
     "unrouted": ("any", {"notify": [], "labels": {"team": "nobody"}}),
 }
 CHANNELS = {
-    "ding": {"type": "dingtalk", "url": {"env": "DING_URL"}, "secret": {"env": "DING_SECRET"}},
+    # a signing robot (`secret:`) is LG007 for both targets: test_log_semantics.py
+    "ding": {"type": "dingtalk", "url": {"env": "DING_URL"}},
     "wecom": {"type": "wecom", "url": {"secret": {"name": "wecom", "key": "url"}}},
     "mail": {"type": "email", "to": ["ops@shop.example.com", "pay@shop.example.com"], "from": "obs@shop.example.com",
              "smarthost": "smtp.shop.example.com:587", "username": "obs", "password": {"env": "SMTP_PASSWORD"}},
