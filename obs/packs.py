@@ -140,16 +140,20 @@ def check_value(param: Parameter, value: Any) -> str | None:
     return None
 
 
+_EMPTY = "\x00"
+
+
 def substitute(data: Any, values: dict[str, str]) -> Any:
-    """`${name}` → value in every string of `data`; empty selectors leave no stray commas."""
+    """`${name}` → value in every string of `data`; an empty value takes its neighbouring comma (or
+    the braces it filled) with it. Values are never touched: `{1,}` in a regex stays."""
     if isinstance(data, dict):
         return {k: substitute(v, values) for k, v in data.items()}
     if isinstance(data, list):
         return [substitute(v, values) for v in data]
     if isinstance(data, str) and "${" in data:
-        text = PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), data)
-        text = re.sub(r"\{\s*,\s*", "{", re.sub(r",\s*\}", "}", text))
-        return re.sub(r"(?<=[A-Za-z0-9_:])\{\s*\}", "", text)
+        text = PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)) or _EMPTY, data)
+        text = re.sub(r"(?<=[A-Za-z0-9_:])\{\s*\x00\s*\}", "", text)
+        return re.sub(r",\s*\x00|\x00\s*,\s*|\x00", "", text)
     return data
 
 

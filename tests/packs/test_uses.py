@@ -140,3 +140,21 @@ def test_same_pack_twice_alike_is_a_warning_but_different_selectors_are_fine(tmp
         """)
     [d] = _diags(root)
     assert d.code == "PK006" and d.severity.value == "warning" and d.pos.line == 10
+
+
+@pytest.mark.parametrize("selector", ['pod=~"redis-[0-9]{1,}"', 'name=~"a{2,}", ns="x"', 'ns="a, }"'])
+def test_a_selector_is_put_in_as_written(tmp_path, selector):
+    """Only the commas an empty selector leaves are tidied away, never one inside a matcher's value
+    (`{1,}` is a regex quantifier)."""
+    root = _project(tmp_path, f"- pack: redis\n  with: {{selector: '{selector}'}}\n")
+    b = build(root)
+    assert not [d.render() for d in b.diags.sorted() if d.severity.value == "error"]
+    down = next(a for a in b.catalog.alerts if a.spec.name == "RedisDown")
+    assert down.spec.expr == f"redis_up{{{selector}}} == 0"
+
+
+def test_an_empty_selector_leaves_no_braces_or_commas():
+    from obs.packs import substitute
+    assert substitute("up{${s}} == 0 and x{${s}, a=\"b\"} and y{a=\"b\",${s}}", {"s": ""}) == \
+        'up == 0 and x{a="b"} and y{a="b"}'
+    assert substitute('up{${s}} and z{a=~"b{2,}"}', {"s": ""}) == 'up and z{a=~"b{2,}"}'
