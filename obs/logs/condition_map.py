@@ -6,6 +6,7 @@ grammar cannot say; only the elastalert target accepts that form.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -39,6 +40,8 @@ def parse_mapping(data: dict) -> Condition:
         return Condition("absent", "<", 1, _duration(length))
     if kind == "newValue":
         names = body if isinstance(body, list) else [body]
+        if not names:
+            raise ConditionError("`newValue:` takes a field name or a list of them")
         for n in names:
             if not isinstance(n, str) or not re.fullmatch(_FIELD, n):
                 raise ConditionError(f"{n!r} is not a field name")
@@ -83,6 +86,8 @@ def parse_mapping(data: dict) -> Condition:
 def _mapping_number(value: Any, what: str, whole: bool = False, negative: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ConditionError(f"{what} must be a number, not {value!r}")
+    if not math.isfinite(value):
+        raise ConditionError(f"{what} must be a finite number, not {value!r}")
     if value < 0 and not negative:
         raise ConditionError(f"{what} cannot be negative ({value})")
     if whole and not float(value).is_integer():

@@ -76,6 +76,8 @@ def test_invalid_conditions_are_one_diagnostic_at_the_column(text, offset, words
 
 @pytest.mark.parametrize("value", [5, ["count"], {"count": {"gt": -1}, "in": "5m"}, {"count": {"gt": 1}},
                                    {"spike": {"up": 3, "down": 2}, "in": "1m"}, {"bogus": 1},
-                                   {"count": {"gte": 0}, "in": "5m"}, {"ratio": {"gt": 100}, "in": "5m"}])
+                                   {"count": {"gte": 0}, "in": "5m"}, {"ratio": {"gt": 100}, "in": "5m"},
+                                   {"newValue": []}, {"ratio": {"gt": float("nan")}, "in": "5m"},
+                                   {"avg": {"field": "x", "gt": float("inf")}, "in": "5m"}])
 def test_invalid_mappings_are_diagnostics(value):
     assert isinstance(parse_condition(value, AT), Diagnostic)
