@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from obs import codes
-from obs.catalog import LogAlertEntry
+from obs.catalog import Catalog, LogAlertEntry
 from obs.diagnostics import Diagnostic, Position
 from obs.logs.condition import Condition, parse_condition
 
@@ -36,9 +36,11 @@ def condition_of(entry: LogAlertEntry) -> Condition | Diagnostic:
     return cond
 
 
-def search_plan(entry: LogAlertEntry, target: str, schedule: str) -> tuple[Condition, Plan] | Diagnostic:
+def search_plan(catalog: Catalog, entry: LogAlertEntry, target: str) -> tuple[Condition, Plan] | Diagnostic:
     """The condition and the search behind it, for the targets that search themselves (watcher,
-    opensearch-monitor); a legacy ElastAlert rule or a condition they cannot express is one error."""
+    opensearch-monitor); a legacy ElastAlert rule, a condition they cannot express or a channel
+    they cannot reach is one error."""
+    from obs.logs.channels import cannot_sign
     from obs.logs.search import Unsupported, plan
     if entry.raw is not None:
         return unsupported(entry, target, "it is a rule kept from an ElastAlert file; its options are ElastAlert's")
@@ -46,9 +48,10 @@ def search_plan(entry: LogAlertEntry, target: str, schedule: str) -> tuple[Condi
     if isinstance(cond, Diagnostic):
         return cond
     try:
-        return cond, plan(entry, cond, schedule)
+        found = cond, plan(entry, cond, catalog.defaults.logs.schedule)
     except Unsupported as e:
         return unsupported(entry, target, str(e))
+    return cannot_sign(catalog, entry, target) or found
 
 
 def unsupported(entry: LogAlertEntry, target: str, why: str, pos: Position | None = None) -> Diagnostic:

@@ -14,7 +14,7 @@ from obs import durations
 from obs.catalog import Catalog, LogAlertEntry
 from obs.diagnostics import Diagnostic, Diagnostics
 from obs.logs import indices, search_plan
-from obs.logs.channels import cannot_sign, message, monitor_actions
+from obs.logs.channels import message, monitor_actions
 from obs.logs.search import painless
 from obs.targets import Artifact
 from obs.targets.watcher import metadata, watch_id
@@ -32,12 +32,9 @@ def _minutes(duration: str) -> int:
 
 def build_monitor(catalog: Catalog, entry: LogAlertEntry) -> dict | Diagnostic:
     schedule = catalog.defaults.logs.schedule
-    found = search_plan(entry, TARGET, schedule)
+    found = search_plan(catalog, entry, TARGET)
     if isinstance(found, Diagnostic):
         return found
-    unsigned = cannot_sign(catalog, entry, TARGET)
-    if unsigned is not None:
-        return unsigned
     cond, p = found
     text = message(entry) + f"\n\n{{{{{TOTAL_MUSTACHE}}}}} matching log lines in the last {cond.window or schedule} " \
                             f"({cond.describe()}); monitor {{{{ctx.monitor.name}}}}"

@@ -14,7 +14,7 @@ from obs import durations
 from obs.catalog import Catalog, LogAlertEntry
 from obs.diagnostics import Diagnostic, Diagnostics
 from obs.logs import indices, search_plan
-from obs.logs.channels import cannot_sign, alert_labels, message, watcher_actions
+from obs.logs.channels import alert_labels, message, watcher_actions
 from obs.logs.search import painless
 from obs.targets import Artifact
 
@@ -49,12 +49,9 @@ def metadata(catalog: Catalog, entry: LogAlertEntry, when: str) -> dict:
 
 def build_watch(catalog: Catalog, entry: LogAlertEntry, needs: set) -> dict | Diagnostic:
     schedule = catalog.defaults.logs.schedule
-    found = search_plan(entry, TARGET, schedule)
+    found = search_plan(catalog, entry, TARGET)
     if isinstance(found, Diagnostic):
         return found
-    unsigned = cannot_sign(catalog, entry, TARGET)
-    if unsigned is not None:
-        return unsigned
     cond, p = found
     if p.compare is not None:
         path, op, value = p.compare
