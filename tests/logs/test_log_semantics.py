@@ -105,7 +105,8 @@ def test_spikes_fire_on_the_same_counts_in_elastalert_and_in_watches(tmp_path):
         entry = Condition("spike", direction=d, factor=2.5, window="10m")
         watch = [evaluate(None, entry, {"hits": {"total": ref + cur}, "aggregations": {
             "current": {"doc_count": cur}, "reference": {"doc_count": ref}}}) for ref, cur in SPIKE_COUNTS]
-        assert dict(zip(SPIKE_COUNTS, watch, strict=True)) == dict(zip(SPIKE_COUNTS, elastalert[name], strict=True)), name
+        assert dict(zip(SPIKE_COUNTS, watch, strict=True)) == \
+            dict(zip(SPIKE_COUNTS, elastalert[name], strict=True)), name
     assert evaluate(None, Condition("spike", direction="down", factor=2.5, window="10m"),
                     {"hits": {"total": 10}, "aggregations": {"current": {"doc_count": 0},
                                                             "reference": {"doc_count": 10}}})  # logs stopped
