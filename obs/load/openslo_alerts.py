@@ -53,10 +53,14 @@ def alert_policies(spec: PosDict, index: dict, diags: Diagnostics) -> PosDict | 
             tier = _condition(cond, diags) if cond is not None else None
             if tier:
                 tiers.add(tier)
-        for k, t in enumerate(pspec.get("notificationTargets") or []):
+        targets = pspec.get("notificationTargets") or []
+        if not isinstance(targets, list):
+            diags.error(OSLO_INVALID, "notificationTargets must be a list", pspec.where("notificationTargets"))
+            targets = []
+        for k, t in enumerate(targets):
             name = t.get("targetRef") if isinstance(t, dict) and "targetRef" in t else cv_name(t)
             if isinstance(name, str):
-                notify.append((cv.slug(name), pspec["notificationTargets"].where(k)))
+                notify.append((cv.slug(name), targets.where(k)))
         if pspec.get("alertWhenNoData") is True:
             no_data = (pspec, "alertWhenNoData")
     out = cv.node(spec.key_pos.get("alertPolicies") or spec.pos)
@@ -83,6 +87,9 @@ def cv_name(item: Any) -> str | None:
 
 def _resolve(item: Any, ref_key: str, docs: dict, pos: Any, diags: Diagnostics, code: str) -> PosDict | None:
     if isinstance(item, PosDict) and ref_key in item:
+        if not isinstance(item[ref_key], str):
+            diags.error(code, f"{ref_key} must be the name of an OpenSLO document", item.where(ref_key))
+            return None
         found = docs.get(item[ref_key])
         if found is None:
             diags.error(code, f"{ref_key} {item[ref_key]!r} names no OpenSLO document", item.where(ref_key))

@@ -147,9 +147,17 @@ class _Spec:
         alerting = self._alerting(slo.get("alerting"), slo)
         if alerting is not None:
             cv.put(spec, "alerting", alerting, (slo, "alerting"))
-        if cv.strings(slo.get("labels")):
+        if self._strings(slo, "labels"):
             cv.copy_key(spec, "labels", slo)
         return doc
+
+    def _strings(self, holder: PosDict, key: str) -> bool:
+        """Whether holder[key] is a non-empty mapping of names to values; one line if it is something else."""
+        value = holder.get(key)
+        if value is not None and cv.strings(value) is None:
+            self.err(f"{key} must map names to values", holder.where(key))
+            return False
+        return bool(value)
 
     def _objective(self, slo: PosDict) -> float | None:
         value = slo.get("objective")
@@ -239,7 +247,7 @@ class _Spec:
         out = cv.node(alerting)
         cv.copy_key(out, "name", alerting)
         for key in ("labels", "annotations"):
-            if cv.strings(alerting.get(key)):
+            if self._strings(alerting, key):
                 cv.copy_key(out, key, alerting)
         for tier, key, severity in (("page", "page_alert", "critical"), ("ticket", "ticket_alert", "warning")):
             alert = alerting.get(self.k(key))
@@ -253,9 +261,9 @@ class _Spec:
             if alert.get("disable") is True:
                 cv.put(body, "enabled", False, (alert, "disable"))
             for part in ("labels", "annotations"):
-                if cv.strings(alert.get(part)):
+                if self._strings(alert, part):
                     cv.copy_key(body, part, alert)
-            if "severity" not in (alert.get("labels") or {}):
+            if "severity" not in (cv.strings(alert.get("labels")) or {}):
                 body.notes.append(f"Sloth's {key} is obs's {tier} tier: severity {severity}")
             cv.put(out, tier, body, (alerting, self.k(key)))
         return out

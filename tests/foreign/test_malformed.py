@@ -46,6 +46,17 @@ def oslo(method="Occurrences", window="{duration: 28d, isRolling: true}", source
          objective="target: 0.995"):
     return OSLO.format(method=method, window=window, source=source, objective=objective)
 
+OSLO_POLICY = """  alertPolicies:
+    - kind: AlertPolicy
+      metadata: {name: fast}
+      spec:
+        conditions:
+          - kind: AlertCondition
+            metadata: {name: fast-burn}
+            spec:
+              severity: page
+              condition: {kind: burnrate, op: gt, threshold: 14.4, lookbackWindow: 1h, alertAfter: 0m}
+"""
 
 ES = """name: oom
 type: {type}
@@ -99,6 +110,15 @@ CASES = {
     "elastalert-bad-timeframe": ({"e.yaml": ES.format(type="flatline", options="threshold: 3\ntimeframe: 5m")},
                                  "e.yaml:2:7: error[IM030]: an ElastAlert flatline rule needs 'timeframe', a time "
                                  "such as {minutes: 5}"),
+    "sloth-alert-labels-not-mapping": ({"s.yaml": sloth() + "    alerting:\n      page_alert: {labels: 1}\n"},
+                                       "s.yaml:11:28: error[IM001]: labels must map names to values"),
+    "sloth-slo-labels-a-list": ({"s.yaml": sloth() + "    labels: [tier-1]\n"},
+                                "s.yaml:10:13: error[IM001]: labels must map names to values"),
+    "openslo-policy-ref-not-a-name": ({"o.yaml": oslo() + "  alertPolicies:\n    - alertPolicyRef: [fast]\n"},
+                                      "o.yaml:19:23: error[IM012]: alertPolicyRef must be the name of an OpenSLO "
+                                      "document"),
+    "openslo-targets-not-list": ({"o.yaml": oslo() + OSLO_POLICY + "        notificationTargets: oncall\n"},
+                                 "o.yaml:28:30: error[IM010]: notificationTargets must be a list"),
     "unknown-document": ({"u.yaml": "kind: Dashboard\nmetadata: {name: x}\n"},
                          "u.yaml:1:1: error[YM006]: u.yaml: this document is none of the formats obs reads"),
 }
