@@ -34,6 +34,9 @@ def run_import(fmt: str, files: list[Path], out_dir: Path | None) -> int:
     if fmt not in IMPORTABLE:
         return emit([Diagnostic(codes.CONFIG_USAGE, f"obs cannot import {fmt!r}", config=True,
                                 hint=f"formats: {', '.join(sorted(IMPORTABLE))}")])
+    if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
+        return emit([Diagnostic(codes.CONFIG_USAGE, f"-o {out_dir}: not a directory", config=True,
+                                hint="-o names the folder the imported files go into")])
     diags = Diagnostics()
     per_file = [(str(f), _read(f, fmt, diags)) for f in files]
     if diags.has_errors:
@@ -54,7 +57,10 @@ def run_import(fmt: str, files: list[Path], out_dir: Path | None) -> int:
         used: set[str] = set()
         for file, text in texts:
             target = _target(out_dir, file, used)
-            atomic_write(target, text.encode("utf-8"))
+            try:
+                atomic_write(target, text.encode("utf-8"))
+            except OSError as e:
+                return emit([Diagnostic(codes.CONFIG_USAGE, f"cannot write {target}: {e.strerror}", config=True)])
             sys.stderr.write(f"wrote {target}\n")
     return emit(diags, quiet_ok=True)
 
@@ -121,8 +127,9 @@ def render(docs: list[SourceDoc], file: str, fmt: str) -> str:
                 spec = body.setdefault("spec", {})
                 spec["slos"] = [_slo_item(s) for s in slos]
         out.append(body)
-    if not out:
-        return dump({}, header)
+    if not out:  # comments only: obs reads it as no document, where `{}` would be an error
+        return "".join(f"# {line}\n" for line in (header + "\nNothing to import: no " + fmt
+                                                   + " document of its own.").splitlines())
     parts = [dump(d, header if i == 0 else None) for i, d in enumerate(out)]
     return "---\n".join(parts)
 

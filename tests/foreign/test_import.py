@@ -89,3 +89,21 @@ def test_import_reports_invalid_input_instead_of_writing(shop, tmp_path):
     assert done.returncode == 1
     assert "bad.yaml:6:36: error[IM002]: error_ratio_query does not use {{.window}}" in done.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_output_onto_a_file_is_a_usage_error_not_a_crash(shop):
+    done = run_obs("import", "sloth", LEGACY["sloth"], "-o", LEGACY["sloth"], cwd=shop)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines()[0] == f"error[CF005]: -o {LEGACY['sloth']}: not a directory"
+    done = run_obs("import", "sloth", LEGACY["sloth"], "-o", LEGACY["sloth"] + "/sub", cwd=shop)
+    assert done.returncode == 2 and "error[CF005]: cannot write" in done.stderr, done.stderr
+    assert "OBS000" not in done.stderr
+
+
+def test_a_file_without_documents_imports_as_a_file_obs_reads(shop):
+    (shop / "legacy" / "empty.yaml").write_text("# nothing here yet\n")
+    done = run_obs("import", "sloth", "legacy/empty.yaml", cwd=shop)
+    assert done.returncode == 0, done.stderr
+    assert all(line.startswith("# ") for line in done.stdout.splitlines()), done.stdout
+    (shop / "legacy" / "empty.yaml").write_text(done.stdout)
+    assert not [d.render() for d in build(shop, run_checks=False).diags if "empty.yaml" in d.render()]
