@@ -11,8 +11,9 @@ from pathlib import Path
 
 import yaml
 
+from obs import codes
 from obs.commands.common import emit
-from obs.diagnostics import ObsError
+from obs.diagnostics import Diagnostic, ObsError, Severity
 from obs.load.sources import expand_globs
 from obs.pipeline import build, locate
 from obs.rulegen import owners
@@ -49,7 +50,12 @@ def run_tests(project_dir: Path | None, generated: bool = True, own: bool = True
 
 
 def _own_tests(root: Path, result, work: Path, tool: str) -> int:
-    files, _ = expand_globs(root, result.project.spec.tests, exclude=(result.project.spec.outputDir,))
+    spec = result.project.spec
+    files, empty = expand_globs(root, spec.tests, exclude=(spec.outputDir,))
+    if "tests" in spec.model_fields_set:  # the default tests/*.yaml may rightly match nothing
+        for pattern in empty:
+            sys.stderr.write(Diagnostic(codes.CONFIG_NO_SOURCES, f"tests pattern {pattern!r} matches no file",
+                                        spec.pos_of("tests"), Severity.WARNING).render() + "\n")
     if not files:
         return 0
     work.mkdir()
@@ -57,7 +63,7 @@ def _own_tests(root: Path, result, work: Path, tool: str) -> int:
     failures = 0
     for rel in sorted(files):
         path = root / rel
-        message = _prepare(path, work, compiled, result.project.spec.outputDir)
+        message = _prepare(path, root, work, compiled, spec.outputDir)
         if message:
             sys.stdout.write(f"FAIL {rel}: {message}\n")
             failures += 1
@@ -87,23 +93,34 @@ def _compiled(result) -> dict[str, str]:
     return names
 
 
-def _prepare(path: Path, work: Path, compiled: dict[str, str], out: str) -> str | None:
-    """Copy a test file into `work` with its rule_files pointing at compiled rules; a message if it cannot."""
+def _prepare(path: Path, root: Path, work: Path, compiled: dict[str, str], out: str) -> str | None:
+    """Copy a test file into `work` with its rule_files pointing at compiled rules (never at a stale
+    out/ on disk: a path to it from the test's folder means the compiled file); a message if it cannot."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as e:
-        return f"cannot read it: {e}"
+    except OSError as e:
+        return f"cannot read it: {e.strerror}"
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        return f"not valid YAML: {where}{getattr(e, 'problem', None) or e}"
     if not isinstance(data, dict):
         return "not a promtool test file (a mapping with rule_files and tests)"
+    names = data.get("rule_files") or []
+    if not isinstance(names, list):
+        return "rule_files must be a list of rule files, e.g. [checkout] or [out/prometheus/checkout.rules.yaml]"
     files = []
-    for i, name in enumerate(data.get("rule_files") or []):
+    for i, name in enumerate(names):
         key = str(name).removeprefix("./")
+        beside = (path.parent / key).resolve()
+        if beside.is_relative_to(root.resolve()):  # ../out/prometheus/x.rules.yaml from tests/
+            key = key if key in compiled else beside.relative_to(root.resolve()).as_posix()
         if key in compiled:
             target = f"{path.stem}-{i}.rules.yaml"
             (work / target).write_text(compiled[key])
             files.append(target)
-        elif (path.parent / key).is_file():
-            files.append(str((path.parent / key).resolve()))
+        elif beside.is_file():
+            files.append(str(beside))
         else:
             return (f"rule file {name!r} is neither a compiled rule file ({out}/prometheus/<service>.rules.yaml), "
                     "a service, a rule group name, nor a file beside the test")

@@ -85,3 +85,32 @@ def test_a_failing_team_test_fails_obs_test(tmp_path):
     result = run_obs("test", "--no-generated", cwd=root, timeout=300)
     assert result.returncode == 1
     assert "tests/checkout.yaml" in result.stdout + result.stderr
+
+
+def test_odd_team_test_files_fail_with_one_line_each(tmp_path):
+    root = _project(tmp_path)
+    (root / "obs.yaml").write_text(PROJECT + '  tests: ["tests/*.yaml", "missing/*.yaml"]\n')
+    (root / "tests" / "not-yaml.yaml").write_text("rule_files: [checkout\n")
+    (root / "tests" / "string.yaml").write_text("rule_files: checkout\ntests: []\n")
+    (root / "tests" / "nowhere.yaml").write_text("rule_files: [no-such-service]\ntests: []\n")
+    result = run_obs("test", "--no-generated", cwd=root, timeout=300)
+    assert result.returncode == 1, result.stdout + result.stderr
+    fails = {line.split(":")[0]: line for line in result.stdout.splitlines() if line.startswith("FAIL")}
+    assert fails["FAIL tests/not-yaml.yaml"] == ("FAIL tests/not-yaml.yaml: not valid YAML: line 2, column 1: "
+                                                 "expected ',' or ']', but got '<stream end>'")
+    assert fails["FAIL tests/string.yaml"].startswith("FAIL tests/string.yaml: rule_files must be a list")
+    assert "'no-such-service' is neither a compiled rule file" in fails["FAIL tests/nowhere.yaml"]
+    assert "ok   tests/checkout.yaml" in result.stdout
+    assert "FAILED: 3 failing" in result.stdout
+    assert result.stderr.splitlines() == ["obs.yaml:7:10: warning[CF003]: tests pattern 'missing/*.yaml' matches "
+                                          "no file"]
+
+
+def test_team_tests_naming_out_from_their_folder_run_on_the_sources_not_a_stale_out(tmp_path):
+    root = _project(tmp_path, summary="Checkout is gone")
+    assert run_obs("compile", cwd=root).returncode == 0  # out/ says "Checkout is down"
+    service = root / "services" / "checkout.yaml"
+    service.write_text(service.read_text().replace("Checkout is down", "Checkout is gone"))
+    result = run_obs("test", "--no-generated", cwd=root, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok   tests/checkout.yaml" in result.stdout
