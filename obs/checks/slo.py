@@ -119,3 +119,17 @@ def tier_silent(build: "Build") -> Iterable[Diagnostic]:
                                  f"100% errors burn the {policy.fmt_num(100 - entry.objective)}% budget at "
                                  f"{worst:.3g}×, below its lowest factor {lowest:g}", entry.spec.pos_of("objective"),
                                  Severity.WARNING, hint="raise the objective or lower the tier's factors")
+
+
+@check("SL006", "slo/no-burn-alert",
+       "An SLO whose alerting and policy leave no burn-rate alert at all: it is recorded, but nobody is told.")
+def no_burn_alert(build: "Build") -> Iterable[Diagnostic]:
+    for entry in build.catalog.slos:
+        try:
+            plan = plan_for(build.catalog, entry)
+        except ValueError:
+            continue
+        if not plan.tier_pairs("page") and not plan.tier_pairs("ticket"):
+            yield Diagnostic("SL006", f"SLO {entry.service}/{entry.name} has no burn-rate alert: page and ticket are "
+                             "disabled or have no window in the policy", entry.spec.pos_of("alerting") or entry.origin.pos,
+                             Severity.WARNING, hint="enable a tier, or drop the SLO if only its dashboard is wanted")

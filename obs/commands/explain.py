@@ -39,9 +39,10 @@ def describe(catalog: Catalog, entry: SLOEntry) -> str:
     worst = 1 / budget
     lines = [f"{entry.service}/{entry.name} — objective {entry.objective:g}% over {entry.window} "
              f"(error budget {policy.fmt_num(round(budget * 100, 10))}%, alert {entry.alert_name})",
-             f"rule group {group_name(entry)}: evaluated every {policy.fmt(plan.interval)}, base window "
-             f"{policy.fmt(plan.base)}, windows of {policy.fmt(policy.TILES_MIN * plan.tile)} or more summed from "
-             f"{policy.fmt(plan.tile)} tiles", ""]
+             f"rule group {group_name(entry)}: evaluated every {policy.fmt(plan.interval)}, " + (
+                 "each window computed by the SLI's own PromQL" if entry.spec.sli.kind == "raw" else
+                 f"base window {policy.fmt(plan.base)}, windows of {policy.fmt(policy.TILES_MIN * plan.tile)} "
+                 f"or more summed from {policy.fmt(plan.tile)} tiles"), ""]
     head = ("tier", "severity", "long", "short", "factor", "error ratio >", "budget spent", "at 100% errors",
             "at threshold")
     rows = [head]
@@ -54,7 +55,8 @@ def describe(catalog: Catalog, entry: SLOEntry) -> str:
     lines.append("")
     for tier in ("page", "ticket"):
         if not plan.tier_pairs(tier):
-            lines.append(f"{tier}: disabled")
+            off = not getattr(entry.spec.alerting, tier).enabled
+            lines.append(f"{tier}: {'disabled in alerting' if off else 'no window of the policy is of this tier'}")
             continue
         lines.append(f"{tier}: {policy.human(plan.time_to_fire(tier, worst))} to fire at 100% errors "
                      f"(+ up to {policy.fmt(plan.base + plan.interval)} for the base window and evaluation)")

@@ -23,6 +23,9 @@ from obs.yamlout import dump
 
 PROMTOOL_MISSING = "promtool is not installed: install Debian's `prometheus` package (scripts/test.sh does)"
 
+#: a team test longer than this is stuck, not slow (promtool evaluates every step of its series)
+OWN_TEST_TIMEOUT = 600
+
 
 def run_tests(project_dir: Path | None, generated: bool = True, own: bool = True) -> int:
     try:
@@ -68,7 +71,13 @@ def _own_tests(root: Path, result, work: Path, tool: str) -> int:
             sys.stdout.write(f"FAIL {rel}: {message}\n")
             failures += 1
             continue
-        proc = subprocess.run([tool, "test", "rules", path.name], cwd=work, capture_output=True, text=True)
+        try:
+            proc = subprocess.run([tool, "test", "rules", path.name], cwd=work, capture_output=True, text=True,
+                                  timeout=OWN_TEST_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            sys.stdout.write(f"FAIL {rel}: promtool did not finish within {OWN_TEST_TIMEOUT}s\n")
+            failures += 1
+            continue
         if proc.returncode == 0:
             sys.stdout.write(f"ok   {rel}\n")
         else:

@@ -36,3 +36,24 @@ def test_window_scaled_below_the_base_window(tmp_path):
 def test_good_slo_has_no_findings(tmp_path):
     root = one_slo(tmp_path, "ratio:\n          errors: x_total{code=\"500\"}\n          total: x_total")
     assert [d.render() for d in build(root, run_checks=True).diags.sorted() if d.code.startswith("SL")] == []
+
+
+def test_an_slo_without_any_burn_alert_is_a_warning(tmp_path):
+    from helpers import run_obs
+    (tmp_path / "obs.yaml").write_text("apiVersion: obs/v1\nkind: Project\nmetadata: {name: p}\n"
+                                       "spec: {sources: ['*.yaml'], targets: [prometheus]}\n")
+    (tmp_path / "s.yaml").write_text("""apiVersion: obs/v1
+kind: Service
+metadata: {name: api, team: core}
+spec:
+  slos:
+    - name: quiet
+      objective: 99
+      sli: {ratio: {errors: 'x{code="500"}', total: x}}
+      alerting:
+        page: {enabled: false}
+        ticket: {enabled: false}
+""")
+    result = run_obs("lint", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "s.yaml:10:9: warning[SL006]: SLO api/quiet has no burn-rate alert" in result.stderr
