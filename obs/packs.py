@@ -100,7 +100,7 @@ def path_of(name: str) -> Path:
     return resource_dir("rules") / f"{name}.yaml"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load(name: str) -> tuple[RulePack | None, PosDict | None, tuple[Diagnostic, ...]]:
     """The pack, its raw document (for alert positions) and any defects of the pack file."""
     path = path_of(name)
@@ -173,7 +173,7 @@ def alert_rules(pack: RulePack, values: dict[str, Any]) -> list[tuple[str, Alert
     return out
 
 
-def expand(use: PackUse, service: "ServiceEntry", diags: Diagnostics) -> list[AlertRule]:
+def expand(use: PackUse, service: ServiceEntry, diags: Diagnostics) -> list[AlertRule]:
     """The pack's alerts with its parameters filled in; every problem is one diagnostic at `with:`."""
     names = available()
     if use.pack not in names:

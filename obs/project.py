@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from obs.model.apm import InjectionMode
-from obs.model.base import Duration, LabelValue, Labels, Name, Spec
+from obs.model.base import Duration, Labels, LabelValue, Name, Spec
 from obs.model.logs import LogTarget
 from obs.model.secrets import Reference, Value
 from obs.model.slo import BurnWindow

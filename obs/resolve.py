@@ -10,11 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from obs import codes, packs
-from obs.catalog import (AlertEntry, Catalog, ChannelEntry, LogAlertEntry, Origin, RuleGroupEntry, SLOEntry,
-                         ServiceEntry)
+from obs.catalog import AlertEntry, Catalog, ChannelEntry, LogAlertEntry, Origin, RuleGroupEntry, ServiceEntry, SLOEntry
 from obs.diagnostics import Diagnostics
 from obs.load.parse import Definitions, Standalone
-from obs.model import AlertRule, LogAlert, SLO, SkyWalking
+from obs.model import SLO, AlertRule, LogAlert, SkyWalking
 from obs.model.documents import ServiceDoc
 from obs.model.service import Workload
 from obs.project import Project

@@ -9,8 +9,8 @@ base-window recordings, so it costs the same whatever the raw series count.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from obs.durations import format_seconds, seconds
 

@@ -20,6 +20,7 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
 
 from helpers import EXAMPLE_SHOP, REPO, SHOP_FIXTURE, copy_tree, run_obs  # noqa: E402,F401
 
+
 @pytest.fixture
 def shop(tmp_path: Path) -> Path:
     """A writable copy of ../shared/fixtures/shop (read-only for the project)."""

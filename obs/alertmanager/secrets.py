@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from obs.logs.secrets import EnvNeed, source_of, url_part, var_name
 from obs.model.secrets import EnvRef, SecretRef, Value

@@ -14,13 +14,13 @@ if TYPE_CHECKING:
     from obs.pipeline import Build
 
 
-def _teams(build: "Build") -> set[str]:
+def _teams(build: Build) -> set[str]:
     return {s.team for s in sources(build.catalog).sources if s.team} | \
            {svc.team for svc in build.catalog.services.values()}
 
 
 @check("AM002", "alertmanager/default-receiver", "defaults.alertmanager.receiver names no Channel.")
-def default_receiver(build: "Build") -> list[Diagnostic]:
+def default_receiver(build: Build) -> list[Diagnostic]:
     d = build.catalog.defaults.alertmanager
     if d.receiver is None or d.receiver in build.catalog.channels:
         return []
@@ -33,7 +33,7 @@ def default_receiver(build: "Build") -> list[Diagnostic]:
 
 @check("AM003", "alertmanager/unrouted-team", "A team's metric alerts reach no channel: no Channel matches the "
                                               "team and none is named in `notify:` (they go to the default receiver).")
-def unrouted_teams(build: "Build") -> list[Diagnostic]:
+def unrouted_teams(build: Build) -> list[Diagnostic]:
     catalog = build.catalog
     if "alertmanager" not in catalog.project.spec.targets or catalog.defaults.alertmanager.receiver:
         return []
@@ -64,7 +64,7 @@ def _position(catalog, src):
 
 
 @check("AM004", "channel/unknown-team", "A channel's `match:` names a team that no service, rule group or alert has.")
-def unknown_team(build: "Build") -> list[Diagnostic]:
+def unknown_team(build: Build) -> list[Diagnostic]:
     # teams as written too: a service that fails its schema still names its team
     written = {d.data["metadata"].get("team") for d in build.sources.documents
                if isinstance(d.data.get("metadata"), dict)}

@@ -4,7 +4,8 @@ Angular panels, datasources by name, PromQL that does not parse, ConfigMaps too 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from obs.checks import check
 from obs.checks.promql import parse_error
@@ -19,7 +20,7 @@ KUBECTL_ANNOTATION_LIMIT = 262144  # bytes; client-side `kubectl apply` keeps th
 CONFIGMAP_LIMIT = 1048576  # bytes; what the API server stores
 
 
-def _dashboards(build: "Build") -> Iterator[tuple[str, dict, Position | None]]:
+def _dashboards(build: Build) -> Iterator[tuple[str, dict, Position | None]]:
     """The compiled dashboards, parsed once per build for all the checks below."""
     cached = build.__dict__.get("_obs_dashboards")
     if cached is None or cached[0] is not build.artifacts:
@@ -35,7 +36,7 @@ def _title(panel: dict) -> str:
 
 
 @check("DB010", "dashboard/unknown-template", "A Service lists a dashboard template obs does not have.")
-def unknown_template(build: "Build") -> list[Diagnostic]:
+def unknown_template(build: Build) -> list[Diagnostic]:
     known = set(templates.names())
     out = []
     for service in build.catalog.services.values():
@@ -54,7 +55,7 @@ def unknown_template(build: "Build") -> list[Diagnostic]:
 
 
 @check("DB011", "dashboard/angular-panel", "A dashboard uses an AngularJS panel (off by default since Grafana 11).")
-def angular(build: "Build") -> list[Diagnostic]:
+def angular(build: Build) -> list[Diagnostic]:
     out = []
     for path, data, pos in _dashboards(build):
         for panel in panels(data):
@@ -68,7 +69,7 @@ def angular(build: "Build") -> list[Diagnostic]:
 
 @check("DB012", "dashboard/datasource-by-name", "A panel or query names its datasource by a plain name "
        "instead of {type, uid}.")
-def datasource_names(build: "Build") -> list[Diagnostic]:
+def datasource_names(build: Build) -> list[Diagnostic]:
     out = []
     for path, data, pos in _dashboards(build):
         for panel in panels(data):
@@ -83,7 +84,7 @@ def datasource_names(build: "Build") -> list[Diagnostic]:
 
 
 @check("DB013", "dashboard/promql", "A dashboard query is not valid PromQL (Grafana's variables filled in).")
-def promql(build: "Build") -> list[Diagnostic]:
+def promql(build: Build) -> list[Diagnostic]:
     out = []
     for path, data, pos in _dashboards(build):
         for panel, target in queries(data):
@@ -99,7 +100,7 @@ def promql(build: "Build") -> list[Diagnostic]:
 
 
 @check("DB014", "dashboard/too-large", "A dashboard's ConfigMap is too large for kubectl apply or Kubernetes.")
-def too_large(build: "Build") -> list[Diagnostic]:
+def too_large(build: Build) -> list[Diagnostic]:
     out = []
     for a in build.artifacts:
         if a.target == "grafana" and a.path.startswith("kubernetes/"):

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 @check("PK006", "pack/used-twice", "A service uses the same rule pack twice with the same parameters, which "
                                    "would give every alert twice.")
-def used_twice(build: "Build") -> list[Diagnostic]:
+def used_twice(build: Build) -> list[Diagnostic]:
     out = []
     for svc in build.catalog.services.values():
         seen: dict[str, int] = {}

@@ -3,7 +3,8 @@ or silent. The SLO compiler skips an SLO with an error here, so every skip has i
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from obs import slo as policy
 from obs.checks import check
@@ -34,7 +35,7 @@ def _selectors(entry):
 
 @check(NOT_A_SELECTOR, "slo/not-a-selector",
        "A ratio or latency SLI takes plain series selectors; obs writes rate() and sum() itself.")
-def not_a_selector(build: "Build") -> Iterable[Diagnostic]:
+def not_a_selector(build: Build) -> Iterable[Diagnostic]:
     for entry in build.catalog.slos:
         for part, field, text in _selectors(entry):
             if parse_error(text):
@@ -48,7 +49,7 @@ def not_a_selector(build: "Build") -> Iterable[Diagnostic]:
 
 @check(NOT_BUCKET, "slo/histogram-not-bucket",
        "A latency SLI's histogram selector must name the histogram's _bucket series, without an le matcher.")
-def not_bucket(build: "Build") -> Iterable[Diagnostic]:
+def not_bucket(build: Build) -> Iterable[Diagnostic]:
     for entry in build.catalog.slos:
         if entry.spec.sli.kind != "latency":
             continue
@@ -69,7 +70,7 @@ def not_bucket(build: "Build") -> Iterable[Diagnostic]:
 @check(WINDOW_TOO_SHORT, "slo/window-too-short",
        "A policy window, scaled to the SLO's window, is shorter than the base recording window (or the interval "
        "is too long for Prometheus's lookback).")
-def window_too_short(build: "Build") -> Iterable[Diagnostic]:
+def window_too_short(build: Build) -> Iterable[Diagnostic]:
     for entry in build.catalog.slos:
         try:
             plan = plan_for(build.catalog, entry)
@@ -86,7 +87,7 @@ def window_too_short(build: "Build") -> Iterable[Diagnostic]:
 
 @check(GROUP_PINNED, "slo/groupby-pinned",
        "A groupBy label that a selector fixes to one value gives one group only: the grouping does nothing.")
-def group_pinned(build: "Build") -> Iterable[Diagnostic]:
+def group_pinned(build: Build) -> Iterable[Diagnostic]:
     for entry in build.catalog.slos:
         body = entry.spec.sli.ratio or entry.spec.sli.latency or entry.spec.sli.raw
         for label in entry.spec.sli.group_by:
@@ -104,7 +105,7 @@ def group_pinned(build: "Build") -> Iterable[Diagnostic]:
 
 @check(TIER_SILENT, "slo/tier-cannot-fire",
        "At this objective even 100% errors cannot reach a tier's burn-rate factors: the tier never fires.")
-def tier_silent(build: "Build") -> Iterable[Diagnostic]:
+def tier_silent(build: Build) -> Iterable[Diagnostic]:
     for entry in build.catalog.slos:
         try:
             plan = plan_for(build.catalog, entry)
@@ -123,7 +124,7 @@ def tier_silent(build: "Build") -> Iterable[Diagnostic]:
 
 @check("SL006", "slo/no-burn-alert",
        "An SLO whose alerting and policy leave no burn-rate alert at all: it is recorded, but nobody is told.")
-def no_burn_alert(build: "Build") -> Iterable[Diagnostic]:
+def no_burn_alert(build: Build) -> Iterable[Diagnostic]:
     for entry in build.catalog.slos:
         try:
             plan = plan_for(build.catalog, entry)

@@ -16,14 +16,14 @@ import sys
 import threading
 import traceback
 import types
+from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from obs import codes
-from obs.diagnostics import Diagnostics, Position
 from obs.dashboards.templates import to_dict
+from obs.diagnostics import Diagnostics, Position
 
 LOAD_FAILED = codes.define("DB001", "dashboard/load-failed",
                            "A custom dashboard file raised an error or is not valid jsonnet.")

@@ -8,11 +8,24 @@ every query carries the `{type, uid}` datasource, and `layout` places panels on 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import attr
-from grafanalib.core import (BarGauge, Dashboard, DashboardLink, GaugePanel, GridPos, RowPanel, Stat, Table,
-                             Target, Text, Time, TimeSeries)
+from grafanalib.core import (
+    BarGauge,
+    Dashboard,
+    DashboardLink,
+    GaugePanel,
+    GridPos,
+    RowPanel,
+    Stat,
+    Table,
+    Target,
+    Text,
+    Time,
+    TimeSeries,
+)
 
 if TYPE_CHECKING:
     from obs.dashboards.context import Context
@@ -26,7 +39,7 @@ def steps(base: str, *levels: tuple[float, str]) -> list[dict]:
     return [{"color": base, "value": None}, *({"color": c, "value": v} for v, c in levels)]
 
 
-def targets(ctx: "Context", *queries: tuple[str, str] | str, instant: bool = False, table: bool = False) -> list:
+def targets(ctx: Context, *queries: tuple[str, str] | str, instant: bool = False, table: bool = False) -> list:
     """Prometheus queries as (expr, legend) or expr, refIds A, B, C… in order."""
     out = []
     for i, q in enumerate(queries):
@@ -36,7 +49,7 @@ def targets(ctx: "Context", *queries: tuple[str, str] | str, instant: bool = Fal
     return out
 
 
-def timeseries(ctx: "Context", title: str, queries: Sequence, unit: str = "short", *, w: int = 12, h: int = 8,
+def timeseries(ctx: Context, title: str, queries: Sequence, unit: str = "short", *, w: int = 12, h: int = 8,
                description: str | None = None, thresholds: list[dict] | None = None, stack: bool = False,
                min: int | None = None, max: int | None = None, fill: int = 10) -> TimeSeries:
     return TimeSeries(title=title, dataSource=ctx.datasource, targets=targets(ctx, *queries), unit=unit,
@@ -46,7 +59,7 @@ def timeseries(ctx: "Context", title: str, queries: Sequence, unit: str = "short
                       tooltipMode="multi", tooltipSort="desc", legendDisplayMode="list")
 
 
-def stat(ctx: "Context", title: str, queries: Sequence, unit: str = "short", *, w: int = 6, h: int = 4,
+def stat(ctx: Context, title: str, queries: Sequence, unit: str = "short", *, w: int = 6, h: int = 4,
          description: str | None = None, thresholds: list[dict] | None = None, decimals: int | None = None,
          no_value: str = "no data", graph: bool = False, color: str = "value") -> Stat:
     return Stat(title=title, dataSource=ctx.datasource, targets=targets(ctx, *queries), format=unit,
@@ -55,7 +68,7 @@ def stat(ctx: "Context", title: str, queries: Sequence, unit: str = "short", *, 
                 reduceCalc="lastNotNull")
 
 
-def gauge(ctx: "Context", title: str, queries: Sequence, unit: str = "percentunit", *, w: int = 6, h: int = 6,
+def gauge(ctx: Context, title: str, queries: Sequence, unit: str = "percentunit", *, w: int = 6, h: int = 6,
           description: str | None = None, thresholds: list[dict] | None = None, min: float = 0,
           max: float = 1) -> GaugePanel:
     return GaugePanel(title=title, dataSource=ctx.datasource, targets=targets(ctx, *queries), format=unit,
@@ -65,7 +78,7 @@ def gauge(ctx: "Context", title: str, queries: Sequence, unit: str = "percentuni
                                              "showThresholdLabels": False}})
 
 
-def bargauge(ctx: "Context", title: str, queries: Sequence, unit: str = "percentunit", *, w: int = 12, h: int = 8,
+def bargauge(ctx: Context, title: str, queries: Sequence, unit: str = "percentunit", *, w: int = 12, h: int = 8,
              description: str | None = None, thresholds: list[dict] | None = None, min: float = 0,
              max: float = 1) -> BarGauge:
     limits = thresholds or steps(GREEN)
@@ -76,7 +89,7 @@ def bargauge(ctx: "Context", title: str, queries: Sequence, unit: str = "percent
                                "options": {"reduceOptions": _REDUCE}})
 
 
-def table(ctx: "Context", title: str, queries: Sequence, *, w: int = 24, h: int = 6, description: str | None = None,
+def table(ctx: Context, title: str, queries: Sequence, *, w: int = 24, h: int = 6, description: str | None = None,
           hide: Sequence[str] = ("Time",)) -> Table:
     organize = {"id": "organize", "options": {"excludeByName": {name: True for name in hide}}}
     return Table(title=title, dataSource=ctx.datasource, targets=targets(ctx, *queries, table=True),
@@ -107,7 +120,7 @@ def layout(sections: Sequence[tuple[str | None, Sequence]]) -> list:
     return out
 
 
-def dashboard(ctx: "Context", sections: Sequence[tuple[str | None, Sequence]], description: str = "",
+def dashboard(ctx: Context, sections: Sequence[tuple[str | None, Sequence]], description: str = "",
               title: str | None = None) -> Dashboard:
     """A dashboard with obs's uid, tags, links and defaults; panel ids in layout order."""
     return Dashboard(title=title or ctx.title, uid=ctx.uid, description=description, tags=list(ctx.tags),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 
@@ -27,7 +27,7 @@ def folder() -> Path:
     return resource_dir("dashboards")
 
 
-@lru_cache(maxsize=None)
+@cache
 def names() -> tuple[str, ...]:
     """Every template name, sorted: the .py files of dashboards/ (without the leading underscore ones)."""
     return tuple(sorted(p.stem for p in folder().glob("*.py") if not p.stem.startswith("_")))
@@ -38,7 +38,7 @@ def selectable() -> tuple[str, ...]:
     return tuple(n for n in names() if n != SLO)
 
 
-@lru_cache(maxsize=None)
+@cache
 def module(name: str) -> ModuleType:
     path = folder() / f"{name}.py"
     spec = importlib.util.spec_from_file_location(f"obs_dashboard_template_{name}", path)

@@ -4,7 +4,7 @@ PromQL Grafana would send once its variables are filled in — for checks and te
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 import promql_parser
 

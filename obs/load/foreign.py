@@ -9,8 +9,9 @@ so one parser and one compiler serve every format, and `obs import` is adapt + w
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from obs import codes
 from obs.diagnostics import Diagnostics

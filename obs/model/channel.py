@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from obs.model.base import invalid, Duration, LabelValue, Spec
+from obs.model.base import Duration, LabelValue, Spec, invalid
 from obs.model.secrets import Reference, Value
 
 ChannelType = Literal["dingtalk", "wecom", "email", "slack", "webhook", "pagerduty"]
@@ -45,7 +45,7 @@ class ChannelSpec(Spec):
     repeatInterval: Duration | None = None
 
     @model_validator(mode="after")
-    def _required_by_type(self) -> "ChannelSpec":
+    def _required_by_type(self) -> ChannelSpec:
         needed = _REQUIRED[self.type] + (("agentId", "apiSecret") if self.type == "wecom" and self.corpId else ())
         missing = [f for f in needed if not getattr(self, f)]
         if missing:

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from obs.model.alerts import Severity
-from obs.model.base import invalid, Annotations, Duration, Labels, Name, Spec
+from obs.model.base import Annotations, Duration, Labels, Name, Spec, invalid
 
 LogTarget = Literal["elastalert", "watcher", "opensearch-monitor"]
 
@@ -32,7 +32,7 @@ class LogAlert(Spec):
     annotations: Annotations = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _query_or_filter(self) -> "LogAlert":
+    def _query_or_filter(self) -> LogAlert:
         if self.query is not None and self.filter is not None:
             raise invalid("value", "give 'query' (Lucene) or 'filter' (query DSL), not both")
         return self

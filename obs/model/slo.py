@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from obs.model.base import invalid, Annotations, Duration, LabelName, Labels, Name, Spec
+from obs.model.base import Annotations, Duration, LabelName, Labels, Name, Spec, invalid
 
 
 class RatioSLI(Spec):
@@ -18,7 +18,7 @@ class RatioSLI(Spec):
     groupBy: list[LabelName] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _errors_or_good(self) -> "RatioSLI":
+    def _errors_or_good(self) -> RatioSLI:
         if (self.errors is None) == (self.good is None):
             raise invalid("value", "give exactly one of 'errors' and 'good' beside 'total'")
         return self
@@ -59,7 +59,7 @@ class SLI(Spec):
     raw: RawSLI | None = None
 
     @model_validator(mode="after")
-    def _one_kind(self) -> "SLI":
+    def _one_kind(self) -> SLI:
         given = [k for k in ("ratio", "latency", "raw") if getattr(self, k) is not None]
         if len(given) != 1:
             raise invalid("value", "an SLI is exactly one of 'ratio', 'latency' or 'raw'"
@@ -127,7 +127,7 @@ class BurnWindow(Spec):
     budget: float | None = Field(None, description="percent of the period's budget spent when it fires")
 
     @model_validator(mode="after")
-    def _factor_or_budget(self) -> "BurnWindow":
+    def _factor_or_budget(self) -> BurnWindow:
         if (self.factor is None) == (self.budget is None):
             raise invalid("value", "give exactly one of 'factor' and 'budget' (percent of budget spent)")
         return self

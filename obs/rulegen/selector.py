@@ -36,7 +36,7 @@ class Selector:
     metric: str
     matchers: tuple[Matcher, ...]
 
-    def with_matchers(self, *extra: Matcher) -> "Selector":
+    def with_matchers(self, *extra: Matcher) -> Selector:
         return Selector(self.metric, self.matchers + extra)
 
     def matches(self, metric: str, labels: dict[str, str]) -> bool:

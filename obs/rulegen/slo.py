@@ -16,9 +16,9 @@ from decimal import Decimal
 from obs import slo as policy
 from obs.catalog import Catalog, SLOEntry
 from obs.dashboards import dashboard_url
+from obs.durations import seconds
 from obs.rulegen import Group, Rule
 from obs.rulegen import selector as sel
-from obs.durations import seconds
 
 ERROR_EVENTS = "slo:sli_error_events:rate{w}"
 TOTAL_EVENTS = "slo:sli_total_events:rate{w}"

@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from runner import PROJECT, case_files, run_case, split
 
 CASES = case_files()

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from helpers import EXAMPLE_SHOP, copy_tree
+
 from obs.diagnostics import ObsError
 from obs.pipeline import build
 

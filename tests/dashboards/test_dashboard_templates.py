@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from obs.checks.promql import parse_error
 from obs.dashboards import dashboard_uid, templates
 from obs.dashboards.context import context
 from obs.dashboards.walk import CURRENT, fill_variables, metric_names, panels, queries
-from obs.checks.promql import parse_error
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("OBS_UPDATE_GOLDEN") == "1"

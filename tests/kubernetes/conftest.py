@@ -7,7 +7,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from k8s_helpers import PAY, copy_project, validator
 
 

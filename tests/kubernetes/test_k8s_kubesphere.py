@@ -8,8 +8,8 @@ import re
 
 import pytest
 import yaml
-
 from k8s_helpers import assert_golden, codes_of, compiled, diags_of, ks_rules, objects, outputs, set_defaults
+
 from obs.catalog import Origin
 from obs.rulegen import Rule
 from obs.targets.kubesphere import placement

@@ -8,7 +8,6 @@ import subprocess
 from pathlib import Path
 
 import yaml
-
 from k8s_helpers import compiled, run_obs, set_defaults
 
 

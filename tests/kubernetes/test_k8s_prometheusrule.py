@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from k8s_helpers import assert_golden, codes_of, compiled, diags_of, objects, outputs, set_defaults
 
 SHOP_LABELS = {"prometheus": "k8s", "role": "alert-rules"}

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest_helpers import one_slo  # noqa: E402
 
 from obs.pipeline import build
-
-from conftest_helpers import one_slo  # noqa: E402
 
 CASES = [
     ("ratio:\n          errors: sum(rate(x_total{code=\"500\"}[5m]))\n          total: x_total", "SL001",

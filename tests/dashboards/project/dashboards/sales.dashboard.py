@@ -1,6 +1,5 @@
 """The team's own dashboard, using a helper module from its folder."""
 from grafanalib.core import Dashboard
-
 from helpers import rate_panel
 
 dashboard = Dashboard(
