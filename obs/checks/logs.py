@@ -79,3 +79,14 @@ def reachability(build) -> Iterable[Diagnostic]:
                              f"channel matches its labels ({labels})",
                              entry.spec.pos, Severity.WARNING,
                              hint="add `notify: [CHANNEL]` or a Channel whose `match:` fits these labels")
+
+
+@check("LG008", "logs/empty-index", "A log alert's `index:` names at least one index pattern (an empty list of "
+                                    "indices would search every index of the cluster).")
+def empty_index(build) -> Iterable[Diagnostic]:
+    from obs.logs import indices
+    for entry in build.catalog.log_alerts:
+        if entry.raw is None and not indices(entry):
+            yield Diagnostic("LG008", f"log alert {entry.name!r}: index {entry.index!r} names no index pattern",
+                             entry.spec.pos_of("index") or entry.origin.pos,
+                             hint="for example ks-logstash-log-* (or set defaults.logs.index)")

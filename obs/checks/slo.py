@@ -134,3 +134,16 @@ def no_burn_alert(build: Build) -> Iterable[Diagnostic]:
             yield Diagnostic("SL006", f"SLO {entry.service}/{entry.name} has no burn-rate alert: page and ticket are "
                              "disabled or have no window in the policy", entry.spec.pos_of("alerting") or entry.origin.pos,
                              Severity.WARNING, hint="enable a tier, or drop the SLO if only its dashboard is wanted")
+
+
+@check("SL007", "slo/severity-label", "`severity` among an SLO's labels is ignored: burn alerts take their severity "
+                                      "from the tier (page critical, ticket warning) or the tier's own labels.")
+def severity_label(build: "Build") -> Iterable[Diagnostic]:
+    for entry in build.catalog.slos:
+        for where, labels in (("labels", entry.spec.labels), ("alerting.labels", entry.spec.alerting.labels)):
+            if "severity" in labels:
+                part = entry.spec if where == "labels" else entry.spec.alerting
+                yield Diagnostic("SL007", f"SLO {entry.service}/{entry.name}: `severity` in {where} is ignored; "
+                                 "each burn alert's severity comes from its tier", part.pos_of("labels"),
+                                 Severity.WARNING, hint="set alerting.page.labels.severity or "
+                                                        "alerting.ticket.labels.severity instead")

@@ -129,3 +129,24 @@ def test_a_signed_dingtalk_robot_is_an_error_for_watches_and_monitors(tmp_path):
     assert all(d.pos.file == "docs.yaml" and d.hint for d in errors)
     assert "watcher/sem-plain.json" in out and "watcher/sem-signed.json" not in out
     assert yaml.safe_load(out["elastalert/signed-ea.yaml"])["alert"][0]["dingtalk"]["dingtalk_sign"] == "${DING_SIGN}"
+
+
+def test_an_index_that_names_nothing_is_an_error(tmp_path):
+    from helpers import run_obs
+    (tmp_path / "obs.yaml").write_text("apiVersion: obs/v1\nkind: Project\nmetadata: {name: p}\n"
+                                       "spec: {sources: ['*.yaml'], targets: [watcher]}\n")
+    (tmp_path / "s.yaml").write_text("""apiVersion: obs/v1
+kind: Service
+metadata: {name: api, team: core}
+spec:
+  logAlerts:
+    - name: errors
+      index: " , "
+      query: log:ERROR
+      when: any
+      severity: warning
+      summary: Errors
+""")
+    result = run_obs("lint", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "s.yaml:7:14: error[LG008]: log alert 'errors': index ' , ' names no index pattern" in result.stderr

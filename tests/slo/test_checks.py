@@ -56,3 +56,23 @@ spec:
     result = run_obs("lint", cwd=tmp_path)
     assert result.returncode == 0
     assert "s.yaml:10:9: warning[SL006]: SLO api/quiet has no burn-rate alert" in result.stderr
+
+
+def test_severity_among_slo_labels_is_a_warning_not_silently_dropped(tmp_path):
+    from helpers import run_obs
+    (tmp_path / "obs.yaml").write_text("apiVersion: obs/v1\nkind: Project\nmetadata: {name: p}\n"
+                                       "spec: {sources: ['*.yaml'], targets: [prometheus]}\n")
+    (tmp_path / "s.yaml").write_text("""apiVersion: obs/v1
+kind: Service
+metadata: {name: api, team: core}
+spec:
+  slos:
+    - name: avail
+      objective: 99
+      sli: {ratio: {errors: 'x{code="500"}', total: x}}
+      alerting:
+        labels: {severity: info}
+""")
+    result = run_obs("lint", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "s.yaml:10:17: warning[SL007]: SLO api/avail: `severity` in alerting.labels is ignored" in result.stderr
