@@ -6,7 +6,6 @@ Import helpers with `from helpers import ...` (tests/ is on sys.path), not from 
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -18,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ["PYTHONPATH"] = os.pathsep.join(
     p for p in (str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH", "")) if p)
 
-from helpers import EXAMPLE_SHOP, REPO, SHOP_FIXTURE, copy_tree, run_obs  # noqa: E402,F401
+from helpers import EXAMPLE_SHOP, REPO, SHOP_FIXTURE, copy_tree, required_tool, run_obs  # noqa: E402,F401
 
 
 @pytest.fixture
@@ -36,7 +35,14 @@ def example_shop(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def promtool() -> str:
-    path = shutil.which("promtool")
-    if path is None:
-        pytest.fail("promtool is not installed: run scripts/test.sh (it installs Debian's prometheus)")
-    return path
+    return required_tool("promtool", "prometheus")
+
+
+@pytest.fixture(scope="session")
+def amtool() -> str:
+    return required_tool("amtool", "prometheus-alertmanager")
+
+
+@pytest.fixture(scope="session")
+def kubectl() -> str:
+    return required_tool("kubectl", "kubernetes-client")

@@ -31,3 +31,12 @@ def run_obs(*args: str, cwd: Path, env: dict | None = None, timeout: int = 120) 
     """Run the real `obs` entry point in a subprocess, as a user would."""
     return subprocess.run([sys.executable, "-m", "obs", *args], cwd=cwd, capture_output=True, text=True,
                           env=checkout_env(env), timeout=timeout)
+
+
+def required_tool(name: str, package: str) -> str:
+    """The path of a tool the tests run for real; a missing one fails loudly, never skips."""
+    path = shutil.which(name)
+    if path is None:
+        import pytest
+        pytest.fail(f"{name} is not installed: run scripts/test.sh (it installs Debian's {package})")
+    return path

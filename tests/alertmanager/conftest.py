@@ -13,14 +13,6 @@ from pathlib import Path
 import pytest
 
 
-@pytest.fixture(scope="session")
-def amtool() -> str:
-    path = shutil.which("amtool")
-    if path is None:
-        pytest.fail("amtool is not installed: run scripts/test.sh (it installs Debian's prometheus-alertmanager)")
-    return path
-
-
 def routes_test(amtool: str, config: Path, labels: dict[str, str]) -> list[str]:
     """The receivers `amtool config routes test` reaches for an alert with these labels."""
     args = [f"{k}={v}" for k, v in labels.items()]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import jsonschema
@@ -26,9 +25,3 @@ def pay(tmp_path: Path) -> Path:
     return copy_project(PAY, tmp_path / "pay")
 
 
-@pytest.fixture(scope="session")
-def kubectl() -> str:
-    path = shutil.which("kubectl")
-    if path is None:
-        pytest.fail("kubectl is not installed: run scripts/test.sh (it installs Debian's kubernetes-client)")
-    return path

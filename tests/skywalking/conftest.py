@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -43,14 +42,6 @@ def compiled() -> dict[str, str]:
 @pytest.fixture(scope="session")
 def out_dir(compiled: dict[str, str], tmp_path_factory) -> Path:
     return write(compiled, tmp_path_factory.mktemp("out"))
-
-
-@pytest.fixture(scope="session")
-def kubectl() -> str:
-    path = shutil.which("kubectl")
-    if path is None:
-        pytest.fail("kubectl is not installed: run scripts/test.sh (it installs Debian's kubernetes-client)")
-    return path
 
 
 def kustomize(kubectl: str, folder: Path) -> list[dict]:
