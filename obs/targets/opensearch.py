@@ -7,7 +7,6 @@ over `ctx.results[0]`. Actions name OpenSearch Notifications channels `obs-<chan
 
 from __future__ import annotations
 
-import json
 import math
 
 from obs import durations
@@ -17,7 +16,7 @@ from obs.logs import indices, search_plan
 from obs.logs.channels import message, monitor_actions
 from obs.logs.search import painless
 from obs.targets import Artifact
-from obs.targets.watcher import metadata, watch_id
+from obs.targets.watcher import json_per_alert, metadata, watch_id
 
 TARGET = "opensearch-monitor"
 ROOT, TOTAL = "ctx.results[0]", "ctx.results[0].hits.total.value"
@@ -52,14 +51,4 @@ def build_monitor(catalog: Catalog, entry: LogAlertEntry) -> dict | Diagnostic:
 
 
 def compile(catalog: Catalog, diags: Diagnostics) -> list[Artifact]:
-    out = []
-    for entry in sorted(catalog.log_alerts, key=lambda e: e.name):
-        if TARGET not in entry.targets:
-            continue
-        monitor = build_monitor(catalog, entry)
-        if isinstance(monitor, Diagnostic):
-            diags.add(monitor)
-            continue
-        text = json.dumps(monitor, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-        out.append(Artifact.text(f"opensearch/{watch_id(catalog, entry)}.json", text, TARGET, [entry.origin]))
-    return out
+    return json_per_alert(catalog, diags, TARGET, "opensearch", build_monitor)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 
 from obs import durations
 from obs.catalog import Catalog, LogAlertEntry
@@ -73,15 +74,22 @@ def build_watch(catalog: Catalog, entry: LogAlertEntry, needs: set) -> dict | Di
     return watch
 
 
-def compile(catalog: Catalog, diags: Diagnostics) -> list[Artifact]:
+def json_per_alert(catalog: Catalog, diags: Diagnostics, target: str, folder: str,
+                   build: Callable[[Catalog, LogAlertEntry], dict | Diagnostic]) -> list[Artifact]:
+    """One JSON body per log alert of `target` (watches and monitors alike), in name order; an
+    alert the target cannot express is its diagnostic instead."""
     out = []
     for entry in sorted(catalog.log_alerts, key=lambda e: e.name):
-        if TARGET not in entry.targets:
+        if target not in entry.targets:
             continue
-        watch = build_watch(catalog, entry, set())
-        if isinstance(watch, Diagnostic):
-            diags.add(watch)
+        body = build(catalog, entry)
+        if isinstance(body, Diagnostic):
+            diags.add(body)
             continue
-        text = json.dumps(watch, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-        out.append(Artifact.text(f"watcher/{watch_id(catalog, entry)}.json", text, TARGET, [entry.origin]))
+        text = json.dumps(body, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+        out.append(Artifact.text(f"{folder}/{watch_id(catalog, entry)}.json", text, target, [entry.origin]))
     return out
+
+
+def compile(catalog: Catalog, diags: Diagnostics) -> list[Artifact]:
+    return json_per_alert(catalog, diags, TARGET, "watcher", lambda c, e: build_watch(c, e, set()))
