@@ -3,7 +3,7 @@ or silent. The SLO compiler skips an SLO with an error here, so every skip has i
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from obs import slo as policy
@@ -103,14 +103,19 @@ def group_pinned(build: Build) -> Iterable[Diagnostic]:
                     break
 
 
+def _planned(build: Build) -> Iterator[tuple]:
+    """Each SLO with its window plan; an SLO without one is SL003's to report."""
+    for entry in build.catalog.slos:
+        try:
+            yield entry, plan_for(build.catalog, entry)
+        except ValueError:
+            continue
+
+
 @check(TIER_SILENT, "slo/tier-cannot-fire",
        "At this objective even 100% errors cannot reach a tier's burn-rate factors: the tier never fires.")
 def tier_silent(build: Build) -> Iterable[Diagnostic]:
-    for entry in build.catalog.slos:
-        try:
-            plan = plan_for(build.catalog, entry)
-        except ValueError:
-            continue
+    for entry, plan in _planned(build):
         worst = 1 / float(budget_of(entry))
         for tier in ("page", "ticket"):
             pairs = plan.tier_pairs(tier)
@@ -125,11 +130,7 @@ def tier_silent(build: Build) -> Iterable[Diagnostic]:
 @check("SL006", "slo/no-burn-alert",
        "An SLO whose alerting and policy leave no burn-rate alert at all: it is recorded, but nobody is told.")
 def no_burn_alert(build: Build) -> Iterable[Diagnostic]:
-    for entry in build.catalog.slos:
-        try:
-            plan = plan_for(build.catalog, entry)
-        except ValueError:
-            continue
+    for entry, plan in _planned(build):
         if not plan.tier_pairs("page") and not plan.tier_pairs("ticket"):
             yield Diagnostic("SL006", f"SLO {entry.service}/{entry.name} has no burn-rate alert: page and ticket are "
                              "disabled or have no window in the policy", entry.spec.pos_of("alerting") or entry.origin.pos,
@@ -138,7 +139,7 @@ def no_burn_alert(build: Build) -> Iterable[Diagnostic]:
 
 @check("SL007", "slo/severity-label", "`severity` among an SLO's labels is ignored: burn alerts take their severity "
                                       "from the tier (page critical, ticket warning) or the tier's own labels.")
-def severity_label(build: "Build") -> Iterable[Diagnostic]:
+def severity_label(build: Build) -> Iterable[Diagnostic]:
     for entry in build.catalog.slos:
         for where, labels in (("labels", entry.spec.labels), ("alerting.labels", entry.spec.alerting.labels)):
             if "severity" in labels:
