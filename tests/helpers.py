@@ -40,3 +40,12 @@ def required_tool(name: str, package: str) -> str:
         import pytest
         pytest.fail(f"{name} is not installed: run scripts/test.sh (it installs Debian's {package})")
     return path
+
+
+def lint_source(root: Path, text: str, name: str = "s.yaml",
+                targets: str = "prometheus") -> subprocess.CompletedProcess:
+    """`obs lint` on a project of one source file, as a user would run it."""
+    (root / "obs.yaml").write_text("apiVersion: obs/v1\nkind: Project\nmetadata: {name: p}\n"
+                                   f"spec: {{sources: ['*.yaml'], targets: [{targets}]}}\n")
+    (root / name).write_text(text)
+    return run_obs("lint", cwd=root)

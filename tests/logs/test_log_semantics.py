@@ -132,10 +132,8 @@ def test_a_signed_dingtalk_robot_is_an_error_for_watches_and_monitors(tmp_path):
 
 
 def test_an_index_that_names_nothing_is_an_error(tmp_path):
-    from helpers import run_obs
-    (tmp_path / "obs.yaml").write_text("apiVersion: obs/v1\nkind: Project\nmetadata: {name: p}\n"
-                                       "spec: {sources: ['*.yaml'], targets: [watcher]}\n")
-    (tmp_path / "s.yaml").write_text("""apiVersion: obs/v1
+    from helpers import lint_source
+    result = lint_source(tmp_path, """apiVersion: obs/v1
 kind: Service
 metadata: {name: api, team: core}
 spec:
@@ -146,7 +144,6 @@ spec:
       when: any
       severity: warning
       summary: Errors
-""")
-    result = run_obs("lint", cwd=tmp_path)
+""", targets="watcher")
     assert result.returncode == 1
     assert "s.yaml:7:14: error[LG008]: log alert 'errors': index ' , ' names no index pattern" in result.stderr

@@ -38,10 +38,8 @@ def test_good_slo_has_no_findings(tmp_path):
 
 
 def test_an_slo_without_any_burn_alert_is_a_warning(tmp_path):
-    from helpers import run_obs
-    (tmp_path / "obs.yaml").write_text("apiVersion: obs/v1\nkind: Project\nmetadata: {name: p}\n"
-                                       "spec: {sources: ['*.yaml'], targets: [prometheus]}\n")
-    (tmp_path / "s.yaml").write_text("""apiVersion: obs/v1
+    from helpers import lint_source
+    result = lint_source(tmp_path, """apiVersion: obs/v1
 kind: Service
 metadata: {name: api, team: core}
 spec:
@@ -53,16 +51,13 @@ spec:
         page: {enabled: false}
         ticket: {enabled: false}
 """)
-    result = run_obs("lint", cwd=tmp_path)
     assert result.returncode == 0
     assert "s.yaml:10:9: warning[SL006]: SLO api/quiet has no burn-rate alert" in result.stderr
 
 
 def test_severity_among_slo_labels_is_a_warning_not_silently_dropped(tmp_path):
-    from helpers import run_obs
-    (tmp_path / "obs.yaml").write_text("apiVersion: obs/v1\nkind: Project\nmetadata: {name: p}\n"
-                                       "spec: {sources: ['*.yaml'], targets: [prometheus]}\n")
-    (tmp_path / "s.yaml").write_text("""apiVersion: obs/v1
+    from helpers import lint_source
+    result = lint_source(tmp_path, """apiVersion: obs/v1
 kind: Service
 metadata: {name: api, team: core}
 spec:
@@ -73,6 +68,5 @@ spec:
       alerting:
         labels: {severity: info}
 """)
-    result = run_obs("lint", cwd=tmp_path)
     assert result.returncode == 0
     assert "s.yaml:10:17: warning[SL007]: SLO api/avail: `severity` in alerting.labels is ignored" in result.stderr

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from helpers import run_obs
+from helpers import lint_source
 
-PROJECT = "apiVersion: obs/v1\nkind: Project\nmetadata: {name: p}\nspec: {sources: ['*.yaml'], targets: [prometheus]}\n"
 GROUP = """apiVersion: obs/v1
 kind: RuleGroup
 metadata: {name: g}
@@ -16,9 +15,7 @@ spec:
 
 
 def _lint(tmp_path, text):
-    (tmp_path / "obs.yaml").write_text(PROJECT)
-    (tmp_path / "g.yaml").write_text(text)
-    return run_obs("lint", cwd=tmp_path).stderr
+    return lint_source(tmp_path, text, name="g.yaml").stderr
 
 
 def test_findings_without_comment_are_reported(tmp_path):
