@@ -4,7 +4,7 @@ passed through otherwise; the rule as written stays with the entry."""
 from __future__ import annotations
 
 import pytest
-from conftest import errors
+from foreign_helpers import errors
 
 from obs.logs.condition import Condition, parse_condition
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import errors, write_project
+from foreign_helpers import errors, write_project
 from helpers import run_obs
 
 from obs.pipeline import build

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import errors
+from foreign_helpers import errors
 
 SLOTH = """version: prometheus/v1
 service: gw

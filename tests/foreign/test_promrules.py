@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 
 import yaml
-from conftest import errors, findings
+from foreign_helpers import errors, findings
 
 RULES = """
 groups:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import errors, findings
+from foreign_helpers import errors, findings
 
 SPEC = """
 version: "prometheus/v1"

@@ -39,3 +39,10 @@ def test_test_file_names_are_unique():
     from collections import Counter
     names = Counter(p.name for p in (REPO / "tests").rglob("test_*.py"))
     assert [n for n, c in names.items() if c > 1] == []
+
+
+def test_no_test_imports_from_conftest():
+    """Several folders have a conftest.py; `from conftest import` gets whichever was loaded last."""
+    offenders = [str(p.relative_to(REPO)) for p in (REPO / "tests").rglob("*.py")
+                 if "from conftest import" in p.read_text("utf-8") and p.name != "test_layout.py"]
+    assert offenders == []
