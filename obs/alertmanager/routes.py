@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from obs.catalog import Catalog, ChannelEntry
 
 SEVERITIES = ("critical", "warning", "info")
-ROUTED = ("team", "severity")
 
 
 @dataclass

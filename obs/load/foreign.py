@@ -9,7 +9,6 @@ so one parser and one compiler serve every format, and `obs import` is adapt + w
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,5 +99,3 @@ def _merge_services(docs: list[SourceDoc]) -> list[SourceDoc]:
         kept.append(doc)
     return kept
 
-
-AdaptFn = Callable[[list[SourceDoc], Diagnostics], list[SourceDoc]]

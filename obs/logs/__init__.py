@@ -62,8 +62,10 @@ def unsupported(entry: LogAlertEntry, target: str, why: str, pos: Position | Non
 
 def _when(entry: LogAlertEntry) -> str:
     w = entry.spec.when
-    return w if isinstance(w, str) else (condition_of(entry).describe() if isinstance(condition_of(entry), Condition)
-                                         else str(w))
+    if isinstance(w, str):
+        return w
+    cond = condition_of(entry)
+    return cond.describe() if isinstance(cond, Condition) else str(w)
 
 
 def timeframe(window: str) -> dict[str, int]:
@@ -81,6 +83,3 @@ def indices(entry: LogAlertEntry) -> list[str]:
     element at commas, and a blank after a comma would be part of the name."""
     return [part.strip() for part in entry.index.split(",") if part.strip()]
 
-
-def provenance(entry: LogAlertEntry) -> str:
-    return str(entry.origin)

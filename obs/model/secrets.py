@@ -49,10 +49,3 @@ class SecretRef(Spec):
 Reference = Union[EnvRef, SecretRef]
 #: A value that may be written as text or as a reference (only where a literal is not a secret).
 Value = Union[str, EnvRef, SecretRef]
-
-
-def reveal(value: Value | None) -> str | None:
-    """The value to use at run time; None when a reference cannot be read here."""
-    if value is None or isinstance(value, str):
-        return value
-    return value.resolve()
