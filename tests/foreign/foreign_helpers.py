@@ -1,4 +1,4 @@
-"""Helpers of the foreign-format tests (a uniquely named module: `from conftest import` would
+"""Helpers of the foreign-format tests (a uniquely named module: importing from conftest would
 resolve to whichever conftest pytest happened to load last)."""
 
 from __future__ import annotations
