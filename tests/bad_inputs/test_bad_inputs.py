@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -25,13 +24,10 @@ def _errors(output: str) -> list[str]:
 @pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_one_line_per_problem(case: Path, tmp_path: Path):
     expected, code, _ = split(case)
-    started = time.monotonic()
     result = run_case(case, tmp_path)
-    elapsed = time.monotonic() - started
     assert "Traceback" not in result.stderr + result.stdout
     assert _errors(result.stderr) == expected
-    assert result.returncode == code
-    assert elapsed < 5, "a malformed input must be refused quickly (figures in benchmarks/)"
+    assert result.returncode == code  # how fast: benchmarks/README.md
 
 
 def _lint(tmp_path: Path, name: str, content: bytes) -> subprocess.CompletedProcess:
