@@ -115,9 +115,18 @@ EnvOpt = Annotated[str, typer.Option("--env", "-e", help="Environment of obs.yam
 
 
 @app.command()
-def validate(env: EnvOpt, project: ProjectOpt = None) -> None:
-    """Check out/ against the live servers of an environment."""
-    _not_yet("validate")
+def validate(env: EnvOpt, project: ProjectOpt = None, fmt: FormatOpt = "text", output: OutputOpt = None,
+             target: Annotated[list[str] | None, typer.Option("--target", "-t", help="Only these servers "
+                               "(prometheus, alertmanager, elasticsearch, opensearch, grafana, skywalking, "
+                               "kubernetes).")] = None) -> None:
+    """Check the compiled definitions against the live servers of an environment."""
+    from obs.commands.validate import render_summary, validate as run
+    if fmt not in ("text", "json", "junit", "gitlab", "sarif", "github"):
+        _usage(f"unknown --format {fmt!r}: use text, json, junit, gitlab, sarif or github")
+    outcome = run(project, env, target)
+    code = emit(outcome.diags, fmt, output)
+    sys.stderr.write(render_summary(outcome))
+    raise typer.Exit(code)
 
 
 @app.command()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from obs import codes
-from obs.diagnostics import Diagnostic
+from obs.diagnostics import Diagnostic, Position
 from obs.model.secrets import EnvRef, SecretRef
 from obs.project import Environment, Project, Server
 
@@ -23,6 +23,8 @@ class Endpoint:
     ca_file: str | None = None
     username: str | None = None
     password: str | None = field(default=None, repr=False)
+    #: where obs.yaml defines this server: findings about the server itself point here
+    pos: Position | None = field(default=None, compare=False)
 
     def describe(self) -> str:
         return f"{self.name} at {self.url}"
@@ -33,6 +35,8 @@ class ResolvedEnvironment:
     name: str
     servers: dict[str, Endpoint]
     kube_context: str | None = None
+    #: where obs.yaml defines the environment
+    pos: Position | None = field(default=None, compare=False)
 
 
 def resolve_environment(project: Project, name: str) -> tuple[ResolvedEnvironment | None, list[Diagnostic]]:
@@ -53,7 +57,8 @@ def resolve_environment(project: Project, name: str) -> tuple[ResolvedEnvironmen
     context = None
     if env.kubernetes is not None and env.kubernetes.context is not None:
         context = _value(env.kubernetes.context, env.kubernetes.pos_of("context"), problems)
-    return ResolvedEnvironment(name, servers, context), problems
+    where = env._source.pos if env._source is not None else project.spec.pos_of("environments")
+    return ResolvedEnvironment(name, servers, context, where), problems
 
 
 def _value(value, pos, problems: list[Diagnostic]) -> str | None:
@@ -89,4 +94,5 @@ def _endpoint(name: str, spec: Server, problems: list[Diagnostic]) -> Endpoint |
     return Endpoint(name, url.rstrip("/"), headers, not spec.insecureSkipVerify,
                     _value(spec.caFile, spec.pos_of("caFile"), problems) if spec.caFile else None,
                     _value(spec.username, spec.pos_of("username"), problems) if spec.username else None,
-                    _value(spec.password, spec.pos_of("password"), problems) if spec.password else None)
+                    _value(spec.password, spec.pos_of("password"), problems) if spec.password else None,
+                    spec.pos_of("url"))
