@@ -125,7 +125,8 @@ def validate(env: EnvOpt, project: ProjectOpt = None, fmt: FormatOpt = "text", o
         _usage(f"unknown --format {fmt!r}: use text, json, junit, gitlab, sarif or github")
     outcome = run(project, env, target)
     code = emit(outcome.diags, fmt, output)
-    sys.stderr.write(render_summary(outcome))
+    if outcome.ran or outcome.skipped:
+        sys.stderr.write(render_summary(outcome))
     raise typer.Exit(code)
 
 
