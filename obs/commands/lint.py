@@ -32,7 +32,10 @@ def list_checks() -> str:
     from obs import resolve  # noqa: F401  (modules define their codes on import)
     from obs.load.foreign import FORMATS
     from obs.targets import MODULES
-    modules = [f"obs.targets.{m}" for m in MODULES.values()] + [f.module for f in FORMATS] + ["obs.commands.importer"]
+    from obs.live import load_all as load_live
+    load_live()
+    modules = [f"obs.targets.{m}" for m in MODULES.values()] + [f.module for f in FORMATS] + [
+        "obs.commands.importer", "obs.commands.validate", "obs.live.errors"]
     for name in modules:
         try:
             importlib.import_module(name)
