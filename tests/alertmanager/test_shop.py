@@ -65,7 +65,7 @@ def test_secret_holds_the_same_config_and_no_secret_value(compiled, repo):
     main = by_name["alertmanager-main"]
     assert main["kind"] == "Secret" and main["stringData"]["alertmanager.yaml"] == am
     assert main["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "obs"
-    assert by_name["alertmanager-main-env"]["stringData"] == {k: "${%s}" % k for k in FILE_SECRETS[repo]}
+    assert by_name["alertmanager-main-env"]["stringData"] == {k: f"${{{k}}}" for k in FILE_SECRETS[repo]}
     relay = yaml.safe_load(by_name["alertmanager-main-dingtalk"]["stringData"]["config.yml"])
     assert relay == {"targets": {"payments-oncall": {"url": "${DINGTALK_PAYMENTS_URL}"}}}
     for path in compiled.rglob("*"):
