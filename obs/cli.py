@@ -14,8 +14,8 @@ from obs.commands.common import emit
 from obs.diagnostics import Diagnostic
 
 app = typer.Typer(name="obs", add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Observability as code: lint, compile, test, validate and apply SLOs, alerts, log alerts, "
-                       "dashboards and APM settings.")
+                  help="Observability as code: SLOs, alerts, log alerts, dashboards and APM settings, checked and "
+                       "compiled for the monitoring stack. Reference: docs/reference.md.")
 
 ProjectOpt = Annotated[Path | None, typer.Option("--project", "-C", help="Project folder (default: the nearest "
                                                                            "folder with obs.yaml).")]
@@ -106,8 +106,10 @@ def import_(fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="sloth, op
 
 
 def _not_yet(command: str) -> None:
-    emit([Diagnostic(codes.CONFIG_USAGE, f"`obs {command}` is not available in obs {__version__} yet",
-                     hint="see the README's roadmap", config=True)])
+    """A command that is designed but not built: say so, exit 2. Its help ends with "(not built yet)";
+    drop both when the command is built."""
+    emit([Diagnostic(codes.CONFIG_USAGE, f"`obs {command}` is not built yet in obs {__version__}: it does nothing",
+                     hint="see Status in docs/reference.md for what is built", config=True)])
     raise typer.Exit(2)
 
 
@@ -132,7 +134,7 @@ def validate(env: EnvOpt, project: ProjectOpt = None, fmt: FormatOpt = "text", o
 
 @app.command()
 def diff(env: EnvOpt, project: ProjectOpt = None) -> None:
-    """What apply would change, per target."""
+    """What apply would change, per target (not built yet)."""
     _not_yet("diff")
 
 
@@ -141,14 +143,14 @@ def apply(env: EnvOpt, project: ProjectOpt = None,
           target: Annotated[list[str] | None, typer.Option(help="Only these targets.")] = None,
           dry_run: Annotated[bool, typer.Option("--dry-run")] = False,
           prune: Annotated[bool, typer.Option("--prune")] = False) -> None:
-    """Push out/ to an environment."""
+    """Push out/ to an environment (not built yet)."""
     _not_yet("apply")
 
 
 @app.command()
 def bootstrap(profile: Annotated[str, typer.Option("--profile", "-p")],
               output: Annotated[Path, typer.Option("-o", "--output")]) -> None:
-    """Manifests for the monitoring stack itself."""
+    """Manifests for the monitoring stack itself (not built yet)."""
     _not_yet("bootstrap")
 
 

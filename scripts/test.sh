@@ -9,7 +9,7 @@ if ! command -v promtool >/dev/null || ! command -v amtool >/dev/null || ! comma
   apt-get install -y -qq prometheus prometheus-alertmanager >/dev/null
   command -v kubectl >/dev/null || apt-get install -y -qq kubernetes-client >/dev/null || true
 fi
-python3 -m pip install -q --disable-pip-version-check -e ".[test]"
+python3 -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[test]"  # the versions the suite passed with
 for setup in scripts/setup-*.sh; do
   [ -e "$setup" ] || continue
   echo "== $setup"

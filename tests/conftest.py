@@ -17,15 +17,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ["PYTHONPATH"] = os.pathsep.join(
     p for p in (str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH", "")) if p)
 
-from helpers import EXAMPLE_SHOP, REPO, SHOP_FIXTURE, copy_tree, required_tool, run_obs  # noqa: E402,F401
+from helpers import EXAMPLE_SHOP, REPO, copy_shop_fixture, copy_tree, required_tool, run_obs  # noqa: E402,F401
 
 
 @pytest.fixture
 def shop(tmp_path: Path) -> Path:
-    """A writable copy of ../shared/fixtures/shop (read-only for the project)."""
-    if not SHOP_FIXTURE.is_dir():
-        pytest.skip("../shared/fixtures/shop is not beside this checkout")
-    return copy_tree(SHOP_FIXTURE, tmp_path / "shop")
+    """A writable copy of ../shared/fixtures/shop; skipped when ../shared is not beside the checkout."""
+    return copy_shop_fixture(tmp_path / "shop")
 
 
 @pytest.fixture

@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+#: the acceptance fixture beside the checkout (absent in a plain clone): use it through copy_shop_fixture
 SHOP_FIXTURE = REPO.parent / "shared" / "fixtures" / "shop"
+SHARED_ABSENT = "../shared/fixtures/shop is not beside this checkout"
 EXAMPLE_SHOP = REPO / "examples" / "shop"
 
 
@@ -18,6 +20,15 @@ def copy_tree(src: Path, dst: Path) -> Path:
     for p in [dst, *dst.rglob("*")]:
         p.chmod(p.stat().st_mode | 0o200)
     return dst
+
+
+def copy_shop_fixture(dst: Path) -> Path:
+    """A writable copy of ../shared/fixtures/shop (read-only for the project); the test is skipped
+    when the checkout has no ../shared beside it, as a plain clone has not."""
+    if not SHOP_FIXTURE.is_dir():
+        import pytest
+        pytest.skip(SHARED_ABSENT)
+    return copy_tree(SHOP_FIXTURE, dst)
 
 
 def checkout_env(env: dict | None = None) -> dict:

@@ -13,6 +13,7 @@ import posixpath
 from obs.diagnostics import Diagnostics
 from obs.skywalking.k8s import Container, env_list, pod_patch
 from obs.skywalking.settings import COMMAND, UNSUPPORTED, Plan
+from obs.skywalking.versions import python_variable
 
 PY_DIR = "/sky/python"
 PY_VOLUME = "sky-python"
@@ -28,7 +29,7 @@ def python_env(plan: Plan) -> dict[str, str]:
     if plan.sw.ignorePaths:
         env["SW_AGENT_TRACE_IGNORE_PATH"] = ",".join(plan.sw.ignorePaths)
     for key, value in plan.options.items():
-        env["SW_" + key.upper().replace(".", "_")] = value
+        env[python_variable(key)] = value
     env.update(sorted(plan.sw.env.items()))
     return env
 

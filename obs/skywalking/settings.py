@@ -15,6 +15,7 @@ from obs import codes
 from obs.catalog import Catalog, ServiceEntry
 from obs.diagnostics import Diagnostics
 from obs.model.apm import SkyWalking
+from obs.skywalking import versions
 
 UNSUPPORTED = codes.define("SW001", "skywalking/unsupported",
                            "A SkyWalking setting the service's runtime or injection mode cannot honour.")
@@ -32,7 +33,6 @@ SERVICE_NAME = codes.define("SW007", "skywalking/service-name",
                             "The SkyWalking service name is empty or longer than the Java agent keeps (50).")
 
 JAVA_AGENT_IMAGE = "apache/skywalking-java-agent:{version}-java8"
-PYTHON_AGENT_VERSION = "1.1.0"
 AGENTS = {"java", "python", "nodejs"}
 _HOST = re.compile(r"^[a-zA-Z0-9]([a-zA-Z0-9_-]{0,62})(\.[a-zA-Z0-9_][a-zA-Z0-9_-]{0,62})*$")
 _KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_#]+)+$")
@@ -77,15 +77,31 @@ def plan(svc: ServiceEntry, catalog: Catalog, diags: Diagnostics) -> Plan | None
         (f"{svc.namespace}::{svc.name}" if svc.namespace else svc.name)
     _check_name(name, sw, svc.runtime, diags)
     options = _options(sw, svc.runtime, diags)
+    version = sw.agentVersion or ""
+    if agent == "python":
+        version = _python_version(raw, catalog, sw, diags)
+    elif agent in ("swck", "init-container"):
+        versions.check_java(sw, diags)
     if agent is None or _errors_since(diags, before):
         return None
     install = raw.install or ("init-container" if agent == "python" and raw.mode == "init-container" else "image")
-    version = sw.agentVersion or ""
-    if agent == "python":
-        default = catalog.defaults.skywalking.pythonAgentVersion
-        version = raw.agentVersion or default or PYTHON_AGENT_VERSION
     container = raw.container or svc.workload.container
     return Plan(catalog.name, svc, sw, agent, name, backend, container, install, version, options)
+
+
+def _python_version(raw: SkyWalking, catalog: Catalog, sw: SkyWalking, diags: Diagnostics) -> str:
+    """The service's agentVersion, else obs.yaml's pythonAgentVersion, else a current release;
+    settings that release would not read are warned about (SW020)."""
+    defaults = catalog.defaults.skywalking
+    if raw.agentVersion:
+        version, source, pos = raw.agentVersion, "agentVersion", raw.pos_of("agentVersion")
+    elif defaults.pythonAgentVersion:
+        version, source = defaults.pythonAgentVersion, "defaults.skywalking.pythonAgentVersion in obs.yaml"
+        pos = defaults.pos_of("pythonAgentVersion")
+    else:
+        version, source, pos = versions.PYTHON_AGENT_DEFAULT, "agentVersion", None
+    versions.check_python(sw, version, source, pos, diags, config=source.endswith("obs.yaml"))
+    return version
 
 
 def _errors_since(diags: Diagnostics, before: int) -> bool:

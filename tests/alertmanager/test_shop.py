@@ -1,6 +1,7 @@
-"""The shop fixture's channels compile into a config amtool accepts, routing each team and
-severity to its channel, with secrets only by reference; a real Alertmanager inhibits the
-warning of an SLO while its critical fires."""
+"""The shop's channels (examples/shop, and the shared acceptance fixture when it is beside the
+checkout) compile into a config amtool accepts, routing each team and severity to its channel,
+with secrets only by reference; a real Alertmanager inhibits the warning of an SLO while its
+critical fires."""
 
 from __future__ import annotations
 
@@ -12,16 +13,27 @@ import yaml
 
 from obs.alertmanager.secrets import fill
 from tests.alertmanager.conftest import check_config, routes_test
-from tests.helpers import SHOP_FIXTURE, copy_tree, run_obs
+from tests.helpers import EXAMPLE_SHOP, copy_shop_fixture, copy_tree, run_obs
 
 SECRET_VALUES = {"DINGTALK_PAYMENTS_URL": "https://oapi.dingtalk.com/robot/send?access_token=tok-9f8e7d",
                  "WECOM_FULFILMENT_WEBHOOK": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=key-1a2b3c",
-                 "SMTP_PASSWORD": "smtp-pass-4d5e6f"}
+                 "SMTP_PASSWORD": "smtp-pass-4d5e6f",
+                 "SLACK_DATA_WEBHOOK": "https://hooks.slack.com/services/T000/B000/slack-7a8b9c",
+                 "SEARCH_ALERTS_WEBHOOK": "https://hooks.search.example.com/alert?key=search-hook-0d1e2f"}
+#: where the two shops differ: examples/shop also has channels for the data and search teams
+DATA_RECEIVER = {"example": "data-slack", "shared": "obs-default"}
+FILE_SECRETS = {"example": ["SLACK_DATA_WEBHOOK", "SMTP_PASSWORD"], "shared": ["SMTP_PASSWORD"]}
+
+
+@pytest.fixture(scope="module", params=["example", "shared"])
+def repo(request) -> str:
+    return request.param
 
 
 @pytest.fixture(scope="module")
-def compiled(tmp_path_factory):
-    shop = copy_tree(SHOP_FIXTURE, tmp_path_factory.mktemp("am") / "shop")
+def compiled(repo, tmp_path_factory):
+    dst = tmp_path_factory.mktemp("am") / "shop"
+    shop = copy_tree(EXAMPLE_SHOP, dst) if repo == "example" else copy_shop_fixture(dst)
     result = run_obs("compile", cwd=shop, env={**os.environ, **SECRET_VALUES})
     assert result.returncode == 0, result.stdout + result.stderr
     return shop / "out"
@@ -37,14 +49,15 @@ def test_shop_config_passes_amtool(compiled, amtool):
     ({"team": "fulfilment", "severity": "info"}, ["fulfilment-wecom"]),
     ({"team": "platform", "severity": "warning", "alertname": "RedisMemoryHigh"}, ["platform-email"]),
     ({"team": "platform", "severity": "page-me"}, ["platform-email"]),  # a severity no rule declares
-    ({"team": "data", "severity": "critical"}, ["obs-default"]),  # no channel: lint warns (AM003)
+    ({"team": "data", "severity": "critical"}, ["data"]),  # the shared fixture has no channel: AM003
     ({"team": "nobody", "severity": "critical"}, ["obs-default"]),
 ])
-def test_shop_routes(compiled, amtool, labels, receivers):
+def test_shop_routes(compiled, repo, amtool, labels, receivers):
+    receivers = [DATA_RECEIVER[repo] if r == "data" else r for r in receivers]
     assert routes_test(amtool, compiled / "alertmanager" / "alertmanager.yaml", labels) == receivers
 
 
-def test_secret_holds_the_same_config_and_no_secret_value(compiled):
+def test_secret_holds_the_same_config_and_no_secret_value(compiled, repo):
     am = (compiled / "alertmanager" / "alertmanager.yaml").read_text()
     docs = list(yaml.safe_load_all((compiled / "kubernetes" / "alertmanager.yaml").read_text()))
     by_name = {d["metadata"]["name"]: d for d in docs}
@@ -52,7 +65,7 @@ def test_secret_holds_the_same_config_and_no_secret_value(compiled):
     main = by_name["alertmanager-main"]
     assert main["kind"] == "Secret" and main["stringData"]["alertmanager.yaml"] == am
     assert main["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "obs"
-    assert by_name["alertmanager-main-env"]["stringData"] == {"SMTP_PASSWORD": "${SMTP_PASSWORD}"}
+    assert by_name["alertmanager-main-env"]["stringData"] == {k: f"${{{k}}}" for k in FILE_SECRETS[repo]}
     relay = yaml.safe_load(by_name["alertmanager-main-dingtalk"]["stringData"]["config.yml"])
     assert relay == {"targets": {"payments-oncall": {"url": "${DINGTALK_PAYMENTS_URL}"}}}
     for path in compiled.rglob("*"):

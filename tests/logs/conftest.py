@@ -14,7 +14,7 @@ def elasticsearch():
     if __versionstr__.split(".")[0] != server.version.split(".")[0]:
         server.stop()
         pytest.fail(f"the elasticsearch client {__versionstr__} does not match server {server.version}: "
-                    "install the matching major (pip install 'elasticsearch>=8,<9') or set OBS_ES_VERSIONS")
+                    "run scripts/test.sh (it installs the client pinned in constraints.txt) or set OBS_ES_VERSIONS")
     yield Elasticsearch(server.url, request_timeout=30), server
     server.stop()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHOP_FIXTURE, copy_tree, run_obs
+from tests.helpers import EXAMPLE_SHOP, copy_shop_fixture, copy_tree, run_obs
 from tests.skywalking.conftest import PROJECT, compile_skywalking, load
 
 OBS_YAML = """apiVersion: obs/v1
@@ -152,8 +152,9 @@ def test_nodejs_requires_the_agent_through_node_options(compiled):
     assert web["command"] == ["node", "server.js"]
 
 
-def test_shop_fixture_compiles_one_folder_per_apm_service(tmp_path):
-    root = copy_tree(SHOP_FIXTURE, tmp_path / "shop")
+@pytest.mark.parametrize("repo", ["example", "shared"])
+def test_shop_compiles_one_folder_per_apm_service(tmp_path, repo):
+    root = copy_tree(EXAMPLE_SHOP, tmp_path / "shop") if repo == "example" else copy_shop_fixture(tmp_path / "shop")
     files, diags = compile_skywalking(root)
     assert not [d.render() for d in diags if d.code.startswith("SW")]
     assert {p.split("/")[1] for p in files} == {"checkout", "order", "recommend"}
