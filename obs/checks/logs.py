@@ -24,7 +24,8 @@ LITERAL_SECRET = codes.define(
     "An ElastAlert rule kept from before obs holds a token, password or webhook URL literally.")
 NO_CHANNEL = codes.define("LG006", "logs/no-channel",
                           "A log alert reaches no channel: no `notify:` and no channel `match:`es its labels.")
-_SECRETISH = re.compile(r"(token|password|_pass$|secret|service_key|api_key|webhook_url|_bot_id$|routing_key)")
+_SECRETISH = re.compile(r"(token|password|_pass$|secret|service_key|api_key|apikey|webhook_url|_bot_id$|routing_key"
+                        r"|opsgenie_key)")
 
 
 @check("LG001", "logs/condition", "Every log alert's `when:` follows the grammar of SPEC §1.5.")
@@ -57,14 +58,19 @@ def legacy_options(build) -> Iterable[Diagnostic]:
 
 @check(LITERAL_SECRET, "logs/elastalert-literal-secret", "ElastAlert rules take secrets from the environment.")
 def legacy_secrets(build) -> Iterable[Diagnostic]:
+    """One rule for every alerter option of a kept rule: a literal credential is a warning (the rule ran
+    like this before obs), a `$NAME` / `${NAME}` reference is what ElastAlert 2 expands and no finding."""
+    from obs.checks.secrets import SECRET_KEYS, literal, walk
     for entry in build.catalog.log_alerts:
-        for key, value in (entry.raw or {}).items():
-            if isinstance(key, str) and _SECRETISH.search(key) and isinstance(value, str) and value \
-                    and not value.startswith("${"):
-                where = entry.raw.where(key) if hasattr(entry.raw, "where") else entry.origin.pos
-                yield Diagnostic(LITERAL_SECRET, f"ElastAlert rule {entry.name!r}: {key} is written literally and "
-                                 "would be committed and compiled into out/", where, Severity.WARNING,
-                                 hint=f"write {key}: ${{VARIABLE}} and give the ElastAlert pod that variable")
+        if entry.raw is None:
+            continue
+        for path, key, value, pos, shown in walk(entry.raw):
+            if literal(key, value, shown, expands_env=True,
+                       secret_key=lambda k: k.lower() in SECRET_KEYS or bool(_SECRETISH.search(k.lower()))):
+                yield Diagnostic(LITERAL_SECRET, f"ElastAlert rule {entry.name!r}: {path} is written literally and "
+                                 "would be committed and compiled into out/", pos or entry.origin.pos,
+                                 Severity.WARNING,
+                                 hint=f"write {key or path}: ${{VARIABLE}} and give the ElastAlert pod that variable")
 
 
 @check(NO_CHANNEL, "logs/no-channel", "Every log alert reaches at least one channel.")
