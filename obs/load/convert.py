@@ -88,10 +88,10 @@ def strings(value: Any) -> dict[str, str] | None:
 
 # ---- names -----------------------------------------------------------------------------
 
-def slug(text: Any) -> str:
-    """An obs name ([a-z0-9-], 63 at most): lowercase, every other run of characters a '-'."""
+def slug(text: Any, limit: int | None = 63) -> str:
+    """An obs name ([a-z0-9-], `limit` at most): lowercase, every other run of characters a '-'."""
     s = re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
-    return s[:63].rstrip("-") or "unnamed"
+    return (s[:limit].rstrip("-") if limit else s) or "unnamed"
 
 
 # ---- durations -------------------------------------------------------------------------

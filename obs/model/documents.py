@@ -7,7 +7,7 @@ from typing import Annotated, Literal, Union
 from pydantic import Field
 
 from obs.model.alerts import AlertRule, RuleGroupSpec
-from obs.model.base import Annotations, Labels, Name, Spec
+from obs.model.base import Annotations, GroupName, Labels, Name, Spec
 from obs.model.channel import ChannelSpec
 from obs.model.service import ServiceSpec
 
@@ -21,6 +21,10 @@ class Metadata(Spec):
     labels: Labels = Field(default_factory=dict)
     annotations: Annotations = Field(default_factory=dict)
     description: str | None = None
+
+
+class RuleGroupMetadata(Metadata):
+    name: GroupName
 
 
 class ServiceMetadata(Metadata):
@@ -55,7 +59,7 @@ class ChannelDoc(_Doc):
 
 class RuleGroupDoc(_Doc):
     kind: Literal["RuleGroup"]
-    metadata: Metadata
+    metadata: RuleGroupMetadata
     spec: RuleGroupSpec
 
 

@@ -97,8 +97,8 @@ CASES = {
                               "o.yaml:9:17: error[IM012]: indicatorRef 'nope' names no OpenSLO SLI"),
     "prometheus-groups-not-list": ({"r.yaml": "groups: {name: x}\n"},
                                    "r.yaml:1:9: error[IM020]: groups must be a list of rule groups"),
-    "prometheus-no-rules": ({"r.yaml": "groups:\n  - name: x\n"},
-                            "r.yaml:2:5: error[IM020]: a rule group needs 'rules', a list"),
+    "prometheus-rules-not-list": ({"r.yaml": "groups:\n  - name: x\n    rules: 3\n"},
+                                  "r.yaml:3:12: error[IM020]: a rule group's 'rules' must be a list"),
     "prometheus-both-record-and-alert": ({"r.yaml": "groups:\n  - name: x\n    rules:\n"
                                                     "      - {record: a, alert: B, expr: up}\n"},
                                          "r.yaml:4:9: error[SC007]: spec.rules[0]: a rule has exactly one of 'record' "
