@@ -39,21 +39,43 @@ def conditions(build) -> Iterable[Diagnostic]:
                 yield from _options(cond.options, entry.spec.pos_of("when"), f"log alert {entry.name!r}")
 
 
-def _options(rule: dict, default_pos, what: str) -> Iterable[Diagnostic]:
+#: options of the original ElastAlert (Yelp's, 0.2.x) that ElastAlert 2 no longer reads: rules written for it
+#: still load in ElastAlert 2, which ignores these (read from both projects' option sets)
+DROPPED = frozenset({
+    "doc_type", "use_kibana4_dashboard", "use_kibana_dashboard", "kibana4_start_timedelta", "kibana4_end_timedelta",
+    "kibana_dashboard", "generate_kibana_link", "dashboard_schema", "download_dashboard", "simple_webhook_url",
+    "simple_proxy", "new_style_string_format", "alerta_new_style_string_format", "boto_profile", "stomp_ssl",
+    "hipchat_auth_token", "hipchat_domain", "hipchat_from", "hipchat_ignore_ssl_errors", "hipchat_mentions",
+    "hipchat_message_format", "hipchat_msg_color", "hipchat_notify", "hipchat_proxy", "hipchat_room_id",
+    "stride_access_token", "stride_cloud_id", "stride_conversation_id", "stride_ignore_ssl_errors", "stride_proxy",
+})
+
+
+def _options(rule: dict, default_pos, what: str, kept: bool = False) -> Iterable[Diagnostic]:
+    """Options ElastAlert 2 does not read. In a rule kept from before obs they are a warning: ElastAlert 2
+    loads the rule and ignores them; in an obs/v1 `when: {elastalert: …}` they are an error."""
     names = known()
+    severity = Severity.WARNING if kept else Severity.ERROR
     for key in rule:
-        if isinstance(key, str) and key not in names:
-            near = difflib.get_close_matches(key, names, n=1)
-            where = getattr(rule, "key_pos", {}).get(key) or default_pos
-            yield Diagnostic(UNKNOWN_OPTION, f"{what}: ElastAlert 2 has no option {key!r}; it would be ignored",
-                             where, hint=f"did you mean {near[0]!r}?" if near else None)
+        if not isinstance(key, str) or key in names:
+            continue
+        where = getattr(rule, "key_pos", {}).get(key) or default_pos
+        if key in DROPPED:
+            yield Diagnostic(UNKNOWN_OPTION, f"{what}: {key!r} is an option of the original ElastAlert that "
+                             "ElastAlert 2 no longer reads; it is ignored", where, severity,
+                             hint=f"remove {key!r}; the rule runs the same without it")
+            continue
+        near = difflib.get_close_matches(key, names, n=1, cutoff=0.75)
+        yield Diagnostic(UNKNOWN_OPTION, f"{what}: ElastAlert 2 has no option {key!r}; it "
+                         + ("ignores it" if kept else "would be ignored"),
+                         where, severity, hint=f"did you mean {near[0]!r}?" if near else None)
 
 
 @check(UNKNOWN_OPTION, "logs/elastalert-unknown-option", "ElastAlert rule options are ones ElastAlert 2 reads.")
 def legacy_options(build) -> Iterable[Diagnostic]:
     for entry in build.catalog.log_alerts:
         if entry.raw is not None:
-            yield from _options(entry.raw, entry.origin.pos, f"ElastAlert rule {entry.name!r}")
+            yield from _options(entry.raw, entry.origin.pos, f"ElastAlert rule {entry.name!r}", kept=True)
 
 
 @check(LITERAL_SECRET, "logs/elastalert-literal-secret", "ElastAlert rules take secrets from the environment.")
