@@ -221,6 +221,8 @@ def text_field(mapping_: Any, key: str, where: str, code: str, diags: Any, requi
     pos = mapping_.where(key) if isinstance(mapping_, PosDict) else None
     if value is None:
         diags.error(code, f"{where} needs '{key}'", pos)
+    elif isinstance(value, str):
+        diags.error(code, f"{where}.{key} must not be empty", pos)
     else:
         diags.error(code, f"{where}.{key} must be text, got {type(value).__name__}", pos)
     return None
