@@ -16,6 +16,8 @@ slos:
       events:
         error_query: {error}
         total_query: sum(rate(req_total[{{{{.window}}}}]))
+    alerting:
+      name: GwErrors
 """
 GOOD_ERR = 'sum(rate(req_total{{code="500"}}[{{{{.window}}}}]))'
 
@@ -74,7 +76,7 @@ CASES = {
                             "s.yaml:5:16: error[IM001]: objective is a percentage between 0 and 100, exclusive "
                             "(got 100)"),
     "sloth-typo": ({"s.yaml": sloth().replace("error_query", "eror_query")},
-                   "s.yaml:8:9: error[IM001]: sli.events has no field 'eror_query'"),
+                   "s.yaml:8:9: error[IM001]: a Sloth SLI needs 'error_query'"),
     "sloth-plugin": ({"s.yaml": sloth().split("      events:")[0] + "      plugin: {id: sloth-common/availability}\n"},
                      "s.yaml:7:7: error[IM003]: Sloth SLI plugins are Go code obs cannot run"),
     "sloth-crd-kind": ({"s.yaml": "apiVersion: sloth.slok.dev/v1\nkind: ServiceLevel\nspec: {service: x}\n"},
@@ -111,10 +113,10 @@ CASES = {
     "elastalert-bad-timeframe": ({"e.yaml": ES.format(type="flatline", options="threshold: 3\ntimeframe: 5m")},
                                  "e.yaml:2:7: error[IM030]: an ElastAlert flatline rule needs 'timeframe', a time "
                                  "such as {minutes: 5}"),
-    "sloth-alert-labels-not-mapping": ({"s.yaml": sloth() + "    alerting:\n      page_alert: {labels: 1}\n"},
-                                       "s.yaml:11:28: error[IM001]: labels must map names to values"),
+    "sloth-alert-labels-not-mapping": ({"s.yaml": sloth() + "      page_alert: {labels: 1}\n"},
+                                       "s.yaml:12:28: error[IM001]: labels must map names to values"),
     "sloth-slo-labels-a-list": ({"s.yaml": sloth() + "    labels: [tier-1]\n"},
-                                "s.yaml:10:13: error[IM001]: labels must map names to values"),
+                                "s.yaml:12:13: error[IM001]: labels must map names to values"),
     "openslo-policy-ref-not-a-name": ({"o.yaml": oslo() + "  alertPolicies:\n    - alertPolicyRef: [fast]\n"},
                                       "o.yaml:19:23: error[IM012]: alertPolicyRef must be the name of an OpenSLO "
                                       "document"),

@@ -140,4 +140,4 @@ def test_v2alpha_is_refused_naming_what_obs_reads(project):
 
 def test_an_empty_service_says_it_is_empty(project):
     sloth = "version: prometheus/v1\nservice: \"\"\nslos: []\n"
-    assert errors(project({"s.yaml": sloth})) == ["s.yaml:2:10: error[IM001]: a Sloth spec.service must not be empty"]
+    assert "s.yaml:2:10: error[IM001]: a Sloth spec.service must not be empty" in errors(project({"s.yaml": sloth}))
