@@ -74,9 +74,13 @@ class _Spec:
         data = self.doc.data
         body = data
         if self.crd:
+            if data.get("kind") == "AlertWindows":
+                from obs.load.sloth_windows import policy
+                built = policy(data, self.diags)
+                return [cv.source(self.doc, built)] if built is not None else []
             if data.get("kind") != "PrometheusServiceLevel":
                 self.err(f"{data.get('apiVersion')} has no kind {data.get('kind')!r}", data.where("kind"),
-                         hint="Sloth's CRD kind is PrometheusServiceLevel")
+                         hint="Sloth's kinds are PrometheusServiceLevel and AlertWindows")
                 return []
             body = data.get("spec")
             if not isinstance(body, PosDict):
