@@ -22,7 +22,10 @@ SLOTH_INVALID = codes.define("IM001", "import/sloth-invalid",
 SLOTH_WINDOW = codes.define("IM002", "import/sloth-window",
                             "A Sloth SLI query does not use {{.window}} where the range goes.")
 SLOTH_UNSUPPORTED = codes.define("IM003", "import/sloth-unsupported",
-                                 "A Sloth feature obs cannot honour (SLI and SLO plugins).")
+                                 "A Sloth feature obs cannot honour (SLI plugins other than sloth-common's, SLO "
+                                 "plugins).")
+SLOTH_PLUGIN = codes.define("IM050", "import/sloth-plugin-option",
+                            "A sloth-common SLI plugin's options are missing or refused, as the plugin refuses them.")
 
 #: Sloth's default SLO period (its --default-slo-period); a spec cannot set another
 SLOTH_PERIOD = "30d"
@@ -198,14 +201,44 @@ class _Spec:
                      + (f" (got {', '.join(given)})" if given else ""), sli.pos)
             return None
         if given[0] == "plugin":
-            self.err("Sloth SLI plugins are Go code obs cannot run", sli.key_pos["plugin"], code=SLOTH_UNSUPPORTED,
-                     hint="write the plugin's queries as sli.events (error_query/total_query) or sli.raw")
-            return None
+            return self._plugin(sli, slo)
         body = sli[given[0]]
         if not isinstance(body, PosDict):
             self.err(f"sli.{given[0]} must be a mapping", sli.where(given[0]))
             return None
         return self._events(sli, body) if given[0] == "events" else self._raw(sli, body)
+
+    def _plugin(self, sli: PosDict, slo: PosDict) -> PosDict | None:
+        """A published sloth-common plugin as a built-in preset (obs.load.sloth_plugins); others are Go code."""
+        from obs.load.sloth_plugins import PRESETS, OptionError
+        plugin = sli["plugin"]
+        pid = plugin.get("id") if isinstance(plugin, PosDict) else None
+        if pid not in PRESETS:
+            self.err(f"Sloth SLI plugin {pid!r} is Go code obs cannot run", sli.key_pos["plugin"],
+                     code=SLOTH_UNSUPPORTED, hint="obs knows the sloth-common/… plugins of slok/sloth-common-sli-"
+                     "plugins; write other plugins' queries as sli.events (error_query/total_query) or sli.raw")
+            return None
+        self.unknown(plugin, ("id", "options"), "a Sloth SLI plugin")
+        options = plugin.get("options") or {}
+        if cv.strings(options) is None:
+            self.err("plugin options must map names to values", plugin.where("options"))
+            return None
+        text = {str(k): "" if v is None else str(v).lower() if isinstance(v, bool) else str(v)
+                for k, v in options.items()}
+        try:
+            made = PRESETS[pid](text, {"objective": str(slo.get("objective")), "service": str(self.doc.data)})
+        except OptionError as e:
+            self.err(f"Sloth SLI plugin {pid}: {e}", plugin.where("options") if "options" in plugin else plugin.pos,
+                     code=SLOTH_PLUGIN)
+            return None
+        out, body = cv.node(sli), cv.node(plugin)
+        kind = "raw" if "raw" in made else "ratio"
+        for key, value in made.items():
+            cv.put(body, "errorRatio" if key == "raw" else key, value, (plugin, "options") if "options" in plugin
+                   else (sli, "plugin"))
+        body.notes.append(f"Sloth SLI plugin {pid}: obs's built-in preset of it ({kind} SLI)")
+        cv.put(out, kind, body, (sli, "plugin"))
+        return out
 
     def _query(self, body: PosDict, key: str) -> str | None:
         q = cv.text_field(body, self.k(key), "a Sloth SLI", SLOTH_INVALID, self.diags)
