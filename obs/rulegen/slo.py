@@ -60,6 +60,9 @@ def slo_group(catalog: Catalog, entry: SLOEntry) -> Group | None:
         if policy.problems(plan):
             return None
         rules = _recordings(entry, plan) + _alerts(catalog, entry, plan)
+        if catalog.defaults.slo.slothLabels:  # migration aid for Sloth dashboards (obs.rulegen.sloth_compat)
+            from obs.rulegen.sloth_compat import apply
+            rules = apply(entry, plan, rules)
     except ValueError:
         return None
     return Group(group_name(entry), tuple(rules), policy.fmt(plan.interval), entry.origin)
