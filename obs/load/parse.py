@@ -14,8 +14,7 @@ from obs.load.sources import SourceDoc
 from obs.load.validate import validate
 from obs.load.yamlpos import PosDict
 from obs.model import SLO, AlertRule, LogAlert
-from obs.model.documents import (KINDS, BurnRatePolicyDoc, ChannelDoc, Document, RuleGroupDoc, ServiceDoc,
-                                 StandaloneDoc)
+from obs.model.documents import KINDS, BurnRatePolicyDoc, ChannelDoc, Document, RuleGroupDoc, ServiceDoc, StandaloneDoc
 
 _DOCUMENT = TypeAdapter(Document)
 _ITEM = {"SLO": SLO, "AlertRule": AlertRule, "LogAlert": LogAlert}

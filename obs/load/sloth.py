@@ -69,8 +69,7 @@ class _Spec:
         self.diags.error(code, message, pos, hint=hint)
 
     def unknown(self, mapping: Any, names: tuple[str, ...], where: str) -> set[str]:
-        """Sloth decodes specs leniently (k8s.io yaml / the CRD decoder): a field it does not have is
-        ignored, so it is a warning here, with the field meant."""
+        """Sloth decodes specs leniently (k8s.io yaml, the CRD decoder) and ignores unknown fields: a warning."""
         return cv.unknown_keys(mapping, self.keys(names), where, SLOTH_INVALID, self.diags, warn=True)
 
     def documents(self) -> list[SourceDoc]:
@@ -201,44 +200,13 @@ class _Spec:
                      + (f" (got {', '.join(given)})" if given else ""), sli.pos)
             return None
         if given[0] == "plugin":
-            return self._plugin(sli, slo)
+            from obs.load.sloth_plugins import sli_of
+            return sli_of(self, sli, slo)
         body = sli[given[0]]
         if not isinstance(body, PosDict):
             self.err(f"sli.{given[0]} must be a mapping", sli.where(given[0]))
             return None
         return self._events(sli, body) if given[0] == "events" else self._raw(sli, body)
-
-    def _plugin(self, sli: PosDict, slo: PosDict) -> PosDict | None:
-        """A published sloth-common plugin as a built-in preset (obs.load.sloth_plugins); others are Go code."""
-        from obs.load.sloth_plugins import PRESETS, OptionError
-        plugin = sli["plugin"]
-        pid = plugin.get("id") if isinstance(plugin, PosDict) else None
-        if pid not in PRESETS:
-            self.err(f"Sloth SLI plugin {pid!r} is Go code obs cannot run", sli.key_pos["plugin"],
-                     code=SLOTH_UNSUPPORTED, hint="obs knows the sloth-common/… plugins of slok/sloth-common-sli-"
-                     "plugins; write other plugins' queries as sli.events (error_query/total_query) or sli.raw")
-            return None
-        self.unknown(plugin, ("id", "options"), "a Sloth SLI plugin")
-        options = plugin.get("options") or {}
-        if cv.strings(options) is None:
-            self.err("plugin options must map names to values", plugin.where("options"))
-            return None
-        text = {str(k): "" if v is None else str(v).lower() if isinstance(v, bool) else str(v)
-                for k, v in options.items()}
-        try:
-            made = PRESETS[pid](text, {"objective": str(slo.get("objective")), "service": str(self.doc.data)})
-        except OptionError as e:
-            self.err(f"Sloth SLI plugin {pid}: {e}", plugin.where("options") if "options" in plugin else plugin.pos,
-                     code=SLOTH_PLUGIN)
-            return None
-        out, body = cv.node(sli), cv.node(plugin)
-        kind = "raw" if "raw" in made else "ratio"
-        for key, value in made.items():
-            cv.put(body, "errorRatio" if key == "raw" else key, value, (plugin, "options") if "options" in plugin
-                   else (sli, "plugin"))
-        body.notes.append(f"Sloth SLI plugin {pid}: obs's built-in preset of it ({kind} SLI)")
-        cv.put(out, kind, body, (sli, "plugin"))
-        return out
 
     def _query(self, body: PosDict, key: str) -> str | None:
         q = cv.text_field(body, self.k(key), "a Sloth SLI", SLOTH_INVALID, self.diags)
@@ -294,8 +262,8 @@ class _Spec:
             self.err("alerting must be a mapping", slo.where("alerting"))
             return None
         self.unknown(alerting, _ALERTING, "Sloth alerting")
-        enabled = [self.k(k) for k in ("page_alert", "ticket_alert") if not (isinstance(alerting.get(self.k(k)), dict)
-                                                                           and alerting[self.k(k)].get("disable") is True)]
+        tiers = [(self.k(k), alerting.get(self.k(k))) for k in ("page_alert", "ticket_alert")]
+        enabled = [k for k, v in tiers if not (isinstance(v, dict) and v.get("disable") is True)]
         if enabled and not (isinstance(alerting.get("name"), str) and alerting["name"].strip()):
             self.err(f"Sloth needs alerting.name while {' and '.join(enabled)} "
                      f"{'are' if len(enabled) > 1 else 'is'} enabled",

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
+
+from obs.load.yamlpos import PosDict
 
 PREFIX = "sloth-common/"
 #: the filter rule of the plugins that validate theirs: `k="v"` pairs, comma separated
@@ -239,3 +242,38 @@ PRESETS: dict[str, Callable[[dict, dict], Result]] = {PREFIX + k: v for k, v in 
     "traefik/v1/availability": traefik_v1_availability, "traefik/v1/latency": traefik_v1_latency,
     "traefik/v2/availability": traefik_v2_availability, "traefik/v2/latency": traefik_v2_latency,
 }.items()}
+
+
+def sli_of(spec: Any, sli: PosDict, slo: PosDict) -> PosDict | None:
+    """The SLI of a Sloth `sli.plugin`: a published sloth-common plugin as its preset; others are Go code.
+    `spec` is the Sloth spec being read (obs.load.sloth._Spec: its err/unknown helpers and document)."""
+    from obs.load import convert as cv
+    from obs.load.sloth import SLOTH_PLUGIN, SLOTH_UNSUPPORTED
+    plugin = sli["plugin"]
+    pid = plugin.get("id") if isinstance(plugin, PosDict) else None
+    if pid not in PRESETS:
+        spec.err(f"Sloth SLI plugin {pid!r} is Go code obs cannot run", sli.key_pos["plugin"],
+                 code=SLOTH_UNSUPPORTED, hint="obs knows the sloth-common/… plugins of slok/sloth-common-sli-"
+                 "plugins; write other plugins' queries as sli.events (error_query/total_query) or sli.raw")
+        return None
+    spec.unknown(plugin, ("id", "options"), "a Sloth SLI plugin")
+    options = plugin.get("options") or {}
+    if cv.strings(options) is None:
+        spec.err("plugin options must map names to values", plugin.where("options"))
+        return None
+    text = {str(k): "" if v is None else str(v).lower() if isinstance(v, bool) else str(v)
+            for k, v in options.items()}
+    try:
+        made = PRESETS[pid](text, {"objective": str(slo.get("objective"))})
+    except OptionError as e:
+        spec.err(f"Sloth SLI plugin {pid}: {e}", plugin.where("options") if "options" in plugin else plugin.pos,
+                 code=SLOTH_PLUGIN)
+        return None
+    out, body = cv.node(sli), cv.node(plugin)
+    kind = "raw" if "raw" in made else "ratio"
+    for key, value in made.items():
+        cv.put(body, "errorRatio" if key == "raw" else key, value, (plugin, "options") if "options" in plugin
+               else (sli, "plugin"))
+    body.notes.append(f"Sloth SLI plugin {pid}: obs's built-in preset of it ({kind} SLI)")
+    cv.put(out, kind, body, (sli, "plugin"))
+    return out

@@ -78,7 +78,8 @@ CASES = {
     "sloth-typo": ({"s.yaml": sloth().replace("error_query", "eror_query")},
                    "s.yaml:8:9: error[IM001]: a Sloth SLI needs 'error_query'"),
     "sloth-plugin": ({"s.yaml": sloth().split("      events:")[0] + "      plugin: {id: sloth-common/availability}\n"},
-                     "s.yaml:7:7: error[IM003]: Sloth SLI plugins are Go code obs cannot run"),
+                     "s.yaml:7:7: error[IM003]: Sloth SLI plugin 'sloth-common/availability' is Go code obs "
+                     "cannot run"),
     "sloth-crd-kind": ({"s.yaml": "apiVersion: sloth.slok.dev/v1\nkind: ServiceLevel\nspec: {service: x}\n"},
                        "s.yaml:2:7: error[IM001]: sloth.slok.dev/v1 has no kind 'ServiceLevel'"),
     "openslo-target-above-1": ({"o.yaml": oslo(objective="target: 99.5")},

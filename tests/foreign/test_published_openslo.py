@@ -47,7 +47,8 @@ spec:
     - ratioMetrics:
         good: {source: prometheus, queryType: promql,
                query: 'sum(rate(http_requests_total{job="checkout",code!~"5.."}[{{.window}}]))'}
-        total: {source: prometheus, queryType: promql, query: 'sum(rate(http_requests_total{job="checkout"}[{{.window}}]))'}
+        total: {source: prometheus, queryType: promql,
+                query: 'sum(rate(http_requests_total{job="checkout"}[{{.window}}]))'}
       target: 0.999
     - ratioMetrics:
         good: {source: prometheus, queryType: promql,
@@ -101,9 +102,9 @@ def test_v1alpha_what_obs_cannot_honour_is_refused_with_the_reason(project):
                                                   "timeZone: UTC}\n")
     months = V1ALPHA.replace("unit: Day", "unit: Month")
     assert errors(project({"c.yaml": calendar})) == [
-        "c.yaml:23:17: error[IM011]: obs SLOs have rolling windows; calendar-aligned windows are not supported"]
+        "c.yaml:24:17: error[IM011]: obs SLOs have rolling windows; calendar-aligned windows are not supported"]
     assert errors(project({"m.yaml": months})) == [
-        "m.yaml:21:7: error[IM011]: time window 30 'Month' is not a fixed length obs can roll over"]
+        "m.yaml:22:7: error[IM011]: time window 30 'Month' is not a fixed length obs can roll over"]
     datadog = V1ALPHA.replace("good: {source: prometheus", "good: {source: datadog", 1)
     assert [e.split(": ", 2)[2] for e in errors(project({"d.yaml": datadog}))] == [
         "ratioMetrics.good must be a Prometheus query (source prometheus, queryType promql; got 'datadog', 'promql')"]

@@ -61,7 +61,7 @@ def test_two_policies_for_one_period_are_refused(project):
 
 
 def test_a_broken_windows_file_says_what_is_missing(project):
-    broken = WINDOWS.format(period="30d").replace("    slow: {errorBudgetPercent: 40, shortWindow: 6h, longWindow: 3d}\n",
-                                                  "")
+    last = "    slow: {errorBudgetPercent: 40, shortWindow: 6h, longWindow: 3d}\n"
+    broken = WINDOWS.format(period="30d").replace(last, "")
     assert errors(project({"w.yaml": broken})) == [
         "w.yaml:9:5: error[IM001]: AlertWindows ticket.slow needs errorBudgetPercent, shortWindow and longWindow"]

@@ -81,7 +81,8 @@ spec:
 """
 
 
-ONE_SLO = "slos:\n  - {name: a, objective: 99, alerting: {name: A}, sli: {raw: {error_ratio_query: 'x[{{.window}}]'}}}\n"
+ONE_SLO = ("slos:\n  - {name: a, objective: 99, alerting: {name: A}, "
+           "sli: {raw: {error_ratio_query: 'x[{{.window}}]'}}}\n")
 
 
 def slos_of(result, service="payments-gateway"):
