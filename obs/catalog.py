@@ -121,6 +121,8 @@ class Catalog:
     channels: dict[str, ChannelEntry] = field(default_factory=dict)
     #: custom dashboard files (relative paths) from the project's dashboards globs
     dashboard_files: tuple[str, ...] = ()
+    #: SLO window (seconds) → its own burn-rate windows (kind BurnRatePolicy, e.g. from Sloth's AlertWindows)
+    policies: dict[float, tuple] = field(default_factory=dict)
 
     @property
     def name(self) -> str:

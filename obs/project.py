@@ -27,6 +27,9 @@ class SLODefaults(Spec):
     interval: Duration | None = None
     #: the rate() window over raw series; None: the policy's shortest scaled window (obs.slo)
     baseWindow: Duration | None = None
+    #: also label recorded series with Sloth's sloth_id/sloth_service/sloth_slo, and record the metadata
+    #: series Sloth's dashboards read (docs/foreign.md, "Migration aid")
+    slothLabels: bool = False
 
 
 class LogDefaults(Spec):

@@ -66,8 +66,32 @@ def resolve(root: Path, project: Project, defs: Definitions, diags: Diagnostics,
     channels = {}
     for doc, src in defs.channels:
         channels.setdefault(doc.metadata.name, ChannelEntry(doc.metadata.name, doc.spec, Origin(doc.pos, src.format)))
+    policies = _policies(defs, diags)
     return Catalog(root, project, dict(sorted(services.items())), tuple(slos), tuple(alerts), tuple(groups),
-                   tuple(logs), dict(sorted(channels.items())), tuple(dashboard_files))
+                   tuple(logs), dict(sorted(channels.items())), tuple(dashboard_files), policies)
+
+
+POLICY_TWICE = codes.define("SC016", "schema/burn-rate-policy-twice",
+                            "Two BurnRatePolicy documents (e.g. Sloth AlertWindows) for the same SLO window.")
+
+
+def _policies(defs: Definitions, diags: Diagnostics) -> dict[float, tuple]:
+    """Window (seconds) → (tier, long s, short s, factor) rows, exactly for that window; one per window."""
+    from obs.durations import seconds
+    out: dict[float, tuple] = {}
+    for doc, _src in defs.policies:
+        period = seconds(doc.spec.window)
+        if period in out:
+            diags.error(POLICY_TWICE, f"a second BurnRatePolicy for SLO window {doc.spec.window} "
+                        f"({doc.metadata.name!r}): one policy per window", doc.spec.pos_of("window"))
+            continue
+        rows = []
+        for w in doc.spec.windows:
+            long_s = seconds(w.long)
+            factor = w.factor if w.factor is not None else w.budget / 100 * period / long_s
+            rows.append((w.tier, long_s, seconds(w.short), float(factor)))
+        out[period] = tuple(rows)
+    return out
 
 
 def _service(doc: ServiceDoc, fmt: str, project: Project, base: dict[str, str]) -> ServiceEntry:

@@ -140,10 +140,12 @@ def default_base(pairs: Sequence[Pair], interval: float) -> float:
 
 
 def plan(window: str, policy: Sequence | None = None, interval: str | None = None,
-         base: str | None = None, tiers: Iterable[str] = ("page", "ticket")) -> Plan:
-    """The plan of an SLO of this window; interval and base default from the window."""
+         base: str | None = None, tiers: Iterable[str] = ("page", "ticket"),
+         exact: Sequence[tuple[str, float, float, float]] | None = None) -> Plan:
+    """The plan of an SLO of this window; interval and base default from the window. `exact`:
+    (tier, long s, short s, factor) rows written for this very window (a BurnRatePolicy), not scaled."""
     period = seconds(window)
-    pairs = scale(policy_rows(policy), period)
+    pairs = tuple(Pair(*row) for row in exact) if exact else scale(policy_rows(policy), period)
     chosen = tuple(p for p in pairs if p.tier in set(tiers))
     every = seconds(interval) if interval else default_interval(period)
     return Plan(period, every, seconds(base) if base else default_base(pairs, every), chosen, window)

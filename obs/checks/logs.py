@@ -24,7 +24,8 @@ LITERAL_SECRET = codes.define(
     "An ElastAlert rule kept from before obs holds a token, password or webhook URL literally.")
 NO_CHANNEL = codes.define("LG006", "logs/no-channel",
                           "A log alert reaches no channel: no `notify:` and no channel `match:`es its labels.")
-_SECRETISH = re.compile(r"(token|password|_pass$|secret|service_key|api_key|webhook_url|_bot_id$|routing_key)")
+_SECRETISH = re.compile(r"(token|password|_pass$|secret|service_key|api_key|apikey|webhook_url|_bot_id$|routing_key"
+                        r"|opsgenie_key)")
 
 
 @check("LG001", "logs/condition", "Every log alert's `when:` follows the grammar of SPEC §1.5.")
@@ -38,33 +39,60 @@ def conditions(build) -> Iterable[Diagnostic]:
                 yield from _options(cond.options, entry.spec.pos_of("when"), f"log alert {entry.name!r}")
 
 
-def _options(rule: dict, default_pos, what: str) -> Iterable[Diagnostic]:
+#: options of the original ElastAlert (Yelp's, 0.2.x) that ElastAlert 2 no longer reads: rules written for it
+#: still load in ElastAlert 2, which ignores these (read from both projects' option sets)
+DROPPED = frozenset({
+    "doc_type", "use_kibana4_dashboard", "use_kibana_dashboard", "kibana4_start_timedelta", "kibana4_end_timedelta",
+    "kibana_dashboard", "generate_kibana_link", "dashboard_schema", "download_dashboard", "simple_webhook_url",
+    "simple_proxy", "new_style_string_format", "alerta_new_style_string_format", "boto_profile", "stomp_ssl",
+    "hipchat_auth_token", "hipchat_domain", "hipchat_from", "hipchat_ignore_ssl_errors", "hipchat_mentions",
+    "hipchat_message_format", "hipchat_msg_color", "hipchat_notify", "hipchat_proxy", "hipchat_room_id",
+    "stride_access_token", "stride_cloud_id", "stride_conversation_id", "stride_ignore_ssl_errors", "stride_proxy",
+})
+
+
+def _options(rule: dict, default_pos, what: str, kept: bool = False) -> Iterable[Diagnostic]:
+    """Options ElastAlert 2 does not read. In a rule kept from before obs they are a warning: ElastAlert 2
+    loads the rule and ignores them; in an obs/v1 `when: {elastalert: …}` they are an error."""
     names = known()
+    severity = Severity.WARNING if kept else Severity.ERROR
     for key in rule:
-        if isinstance(key, str) and key not in names:
-            near = difflib.get_close_matches(key, names, n=1)
-            where = getattr(rule, "key_pos", {}).get(key) or default_pos
-            yield Diagnostic(UNKNOWN_OPTION, f"{what}: ElastAlert 2 has no option {key!r}; it would be ignored",
-                             where, hint=f"did you mean {near[0]!r}?" if near else None)
+        if not isinstance(key, str) or key in names:
+            continue
+        where = getattr(rule, "key_pos", {}).get(key) or default_pos
+        if key in DROPPED:
+            yield Diagnostic(UNKNOWN_OPTION, f"{what}: {key!r} is an option of the original ElastAlert that "
+                             "ElastAlert 2 no longer reads; it is ignored", where, severity,
+                             hint=f"remove {key!r}; the rule runs the same without it")
+            continue
+        near = difflib.get_close_matches(key, names, n=1, cutoff=0.75)
+        yield Diagnostic(UNKNOWN_OPTION, f"{what}: ElastAlert 2 has no option {key!r}; it "
+                         + ("ignores it" if kept else "would be ignored"),
+                         where, severity, hint=f"did you mean {near[0]!r}?" if near else None)
 
 
 @check(UNKNOWN_OPTION, "logs/elastalert-unknown-option", "ElastAlert rule options are ones ElastAlert 2 reads.")
 def legacy_options(build) -> Iterable[Diagnostic]:
     for entry in build.catalog.log_alerts:
         if entry.raw is not None:
-            yield from _options(entry.raw, entry.origin.pos, f"ElastAlert rule {entry.name!r}")
+            yield from _options(entry.raw, entry.origin.pos, f"ElastAlert rule {entry.name!r}", kept=True)
 
 
 @check(LITERAL_SECRET, "logs/elastalert-literal-secret", "ElastAlert rules take secrets from the environment.")
 def legacy_secrets(build) -> Iterable[Diagnostic]:
+    """One rule for every alerter option of a kept rule: a literal credential is a warning (the rule ran
+    like this before obs), a `$NAME` / `${NAME}` reference is what ElastAlert 2 expands and no finding."""
+    from obs.checks.secrets import SECRET_KEYS, literal, walk
     for entry in build.catalog.log_alerts:
-        for key, value in (entry.raw or {}).items():
-            if isinstance(key, str) and _SECRETISH.search(key) and isinstance(value, str) and value \
-                    and not value.startswith("${"):
-                where = entry.raw.where(key) if hasattr(entry.raw, "where") else entry.origin.pos
-                yield Diagnostic(LITERAL_SECRET, f"ElastAlert rule {entry.name!r}: {key} is written literally and "
-                                 "would be committed and compiled into out/", where, Severity.WARNING,
-                                 hint=f"write {key}: ${{VARIABLE}} and give the ElastAlert pod that variable")
+        if entry.raw is None:
+            continue
+        for path, key, value, pos, shown in walk(entry.raw):
+            if literal(key, value, shown, expands_env=True,
+                       secret_key=lambda k: k.lower() in SECRET_KEYS or bool(_SECRETISH.search(k.lower()))):
+                yield Diagnostic(LITERAL_SECRET, f"ElastAlert rule {entry.name!r}: {path} is written literally and "
+                                 "would be committed and compiled into out/", pos or entry.origin.pos,
+                                 Severity.WARNING,
+                                 hint=f"write {key or path}: ${{VARIABLE}} and give the ElastAlert pod that variable")
 
 
 @check(NO_CHANNEL, "logs/no-channel", "Every log alert reaches at least one channel.")

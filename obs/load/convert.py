@@ -88,10 +88,10 @@ def strings(value: Any) -> dict[str, str] | None:
 
 # ---- names -----------------------------------------------------------------------------
 
-def slug(text: Any) -> str:
-    """An obs name ([a-z0-9-], 63 at most): lowercase, every other run of characters a '-'."""
+def slug(text: Any, limit: int | None = 63) -> str:
+    """An obs name ([a-z0-9-], `limit` at most): lowercase, every other run of characters a '-'."""
     s = re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
-    return s[:63].rstrip("-") or "unnamed"
+    return (s[:limit].rstrip("-") if limit else s) or "unnamed"
 
 
 # ---- durations -------------------------------------------------------------------------
@@ -221,6 +221,8 @@ def text_field(mapping_: Any, key: str, where: str, code: str, diags: Any, requi
     pos = mapping_.where(key) if isinstance(mapping_, PosDict) else None
     if value is None:
         diags.error(code, f"{where} needs '{key}'", pos)
+    elif isinstance(value, str):
+        diags.error(code, f"{where}.{key} must not be empty", pos)
     else:
         diags.error(code, f"{where}.{key} must be text, got {type(value).__name__}", pos)
     return None

@@ -60,6 +60,9 @@ def classify(doc: SourceDoc, diags: Diagnostics) -> str | None:
     api = doc.data.get("apiVersion") if isinstance(doc.data, dict) else None
     hint = (f"apiVersion {api!r} is not one obs reads; obs documents start with apiVersion: obs/v1"
             if api else "obs documents start with apiVersion: obs/v1 and a kind")
+    if "openslo" in str(api):
+        hint = (f"obs reads OpenSLO openslo/v1 and openslo/v1alpha; {api} is a draft that changes between releases "
+                "of the OpenSLO go-sdk, so obs does not read it yet")
     diags.error(codes.YAML_UNKNOWN_FORMAT, f"{doc.file}: this document is none of the formats obs reads",
                 doc.pos, hint=hint)
     return None

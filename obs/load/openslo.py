@@ -10,6 +10,7 @@ other data sources) is an error, never an approximation. docs/foreign.md has the
 from __future__ import annotations
 
 import difflib
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -32,27 +33,71 @@ OSLO_REF = codes.define("IM012", "import/openslo-reference",
 KINDS = ("Service", "SLO", "SLI", "DataSource", "AlertPolicy", "AlertCondition", "AlertNotificationTarget")
 _SLO_SPEC = ("description", "service", "indicator", "indicatorRef", "timeWindow", "budgetingMethod", "objectives",
              "alertPolicies")
+#: the fields of each v1 object, as the OpenSLO go-sdk decodes them (it refuses any other: oslo validate)
+_FIELDS: dict[str, tuple[str, ...]] = {
+    "": ("apiVersion", "kind", "metadata", "spec"), "metadata": ("name", "displayName", "labels", "annotations"),
+    "Service": ("description",), "SLO": _SLO_SPEC, "SLI": ("description", "thresholdMetric", "ratioMetric"),
+    "DataSource": ("description", "type", "connectionDetails"),
+    "AlertPolicy": ("description", "alertWhenNoData", "alertWhenBreaching", "alertWhenResolved", "conditions",
+                    "notificationTargets"),
+    "AlertCondition": ("description", "severity", "condition"), "AlertNotificationTarget": ("description", "target"),
+}
+#: an OpenSLO v1 name is an RFC 1123 DNS label (go-sdk: rules.StringDNSLabel)
+_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 
 
 def detect(doc: Any) -> bool:
-    return isinstance(doc, dict) and doc.get("apiVersion") == "openslo/v1"
+    return isinstance(doc, dict) and doc.get("apiVersion") in ("openslo/v1", "openslo/v1alpha")
 
 
 def adapt(docs: list[SourceDoc], diags: Diagnostics) -> list[SourceDoc]:
+    from obs.load.openslo_v1alpha import as_v1
     index: dict[str, dict[str, PosDict]] = {k: {} for k in KINDS}
     items = []
-    for doc in docs:
-        kind, name = doc.data.get("kind"), _name(doc.data)
-        if kind not in KINDS:
-            close = difflib.get_close_matches(str(kind), KINDS, n=1, cutoff=0.6)
-            diags.error(OSLO_INVALID, f"OpenSLO has no kind {kind!r}", doc.data.where("kind"),
-                        hint=f"did you mean '{close[0]}'?" if close else f"kinds: {', '.join(KINDS)}")
-            continue
-        if name is None:
-            diags.error(OSLO_INVALID, f"an OpenSLO {kind} needs metadata.name", doc.data.where("metadata"))
-            continue
-        index[kind].setdefault(name, doc.data)
-        items.append((kind, name, doc))
+    for original in docs:
+        for doc in as_v1(original, diags):
+            if doc.data.get("apiVersion") == "openslo/v1" and not _strict(doc, diags):  # v1alpha: checked in as_v1
+                continue
+            items.extend(_indexed(doc, index, diags))
+    return _adapted(items, index, diags)
+
+
+def _strict(doc: SourceDoc, diags: Diagnostics) -> bool:
+    """Fields and names as the go-sdk decodes v1 (what oslo validate accepts); v1alpha, read as
+    Sloth reads it, only warns of fields it ignores. False when the object cannot be read."""
+    data, v1 = doc.data, doc.data.get("apiVersion") == "openslo/v1"
+    kind = data.get("kind")
+    checks = [(data, "", "an OpenSLO object"), (data.get("metadata"), "metadata", "OpenSLO metadata")]
+    if kind in KINDS:
+        checks.append((data.get("spec"), kind, f"an OpenSLO {kind} spec"))
+    unknown = False
+    for node, fields, where in checks:
+        cv.unknown_keys(node, _FIELDS[fields], where, OSLO_INVALID, diags, warn=not v1)
+        unknown |= isinstance(node, dict) and any(k not in _FIELDS[fields] for k in node)
+    name = _name(data)
+    if v1 and name is not None and not _DNS_LABEL.fullmatch(name):
+        diags.error(OSLO_INVALID, f"OpenSLO name {name!r} is not a DNS label", data["metadata"].where("name"),
+                    hint="lowercase letters, digits and '-', at most 63 characters (the OpenSLO v1 rule oslo "
+                         "validate applies)")
+        return False
+    return not (v1 and unknown)  # the unknown field is the one line to fix
+
+
+def _indexed(doc: SourceDoc, index: dict, diags: Diagnostics) -> list[tuple[str, str, SourceDoc]]:
+    kind, name = doc.data.get("kind"), _name(doc.data)
+    if kind not in KINDS:
+        close = difflib.get_close_matches(str(kind), KINDS, n=1, cutoff=0.6)
+        diags.error(OSLO_INVALID, f"OpenSLO has no kind {kind!r}", doc.data.where("kind"),
+                    hint=f"did you mean '{close[0]}'?" if close else f"kinds: {', '.join(KINDS)}")
+        return []
+    if name is None:
+        diags.error(OSLO_INVALID, f"an OpenSLO {kind} needs metadata.name", doc.data.where("metadata"))
+        return []
+    index[kind].setdefault(name, doc.data)
+    return [(kind, name, doc)]
+
+
+def _adapted(items: list, index: dict, diags: Diagnostics) -> list[SourceDoc]:
     out: list[SourceDoc] = []
     services_done: set[str] = set()
     for kind, name, doc in items:
@@ -70,6 +115,17 @@ def adapt(docs: list[SourceDoc], diags: Diagnostics) -> list[SourceDoc]:
             services_done.add(service)
             out.append(cv.source(doc, _service(doc.data["spec"], service, implicit=True)))
         out.append(cv.source(doc, built))
+    return out
+
+
+def _no_alerts(spec: PosDict) -> PosDict:
+    """Both tiers off: Sloth generates no alerts for OpenSLO v1alpha SLOs (the version has no alert policies)."""
+    out = cv.node(spec)
+    for tier in ("page", "ticket"):
+        off = cv.node(spec)
+        cv.put(off, "enabled", False, spec)
+        cv.put(out, tier, off, spec)
+    out.notes.append("no alerts: Sloth generates none for OpenSLO v1alpha; enable page/ticket here to have them")
     return out
 
 
@@ -108,7 +164,6 @@ class _SLO:
         if not isinstance(spec, PosDict):
             self.err(f"OpenSLO SLO {self.name!r} needs a 'spec' mapping", self.data.where("spec"))
             return None
-        cv.unknown_keys(spec, _SLO_SPEC, "an OpenSLO SLO spec", OSLO_INVALID, self.diags, warn=True)
         service = cv.text_field(spec, "service", "an OpenSLO SLO spec", OSLO_INVALID, self.diags)
         objective, window = self._objective(spec), self._window(spec)
         self._budgeting(spec)
@@ -126,7 +181,8 @@ class _SLO:
         if window:
             cv.put(body, "window", window, (spec, "timeWindow"))
         cv.put(body, "sli", sli, (spec, "indicator") if "indicator" in spec else (spec, "indicatorRef"))
-        alerting = alert_policies(spec, self.index, self.diags)
+        alerting = alert_policies(spec, self.index, self.diags) if self.data.get("apiVersion") == "openslo/v1" \
+            else _no_alerts(spec)
         if alerting is not None:
             cv.put(body, "alerting", alerting, (spec, "alertPolicies"))
         return doc
@@ -162,8 +218,13 @@ class _SLO:
     def _window(self, spec: PosDict) -> str | None | bool:
         """The rolling window as an obs duration; None: project default; False: an error."""
         windows = spec.get("timeWindow")
+        if windows is None and self.data.get("apiVersion") != "openslo/v1":
+            return None  # v1alpha without timeWindows: Sloth's default period, obs's project default
         if windows is None:
-            return None
+            self.err("an OpenSLO v1 SLO needs 'timeWindow', a list of one window", self.data.where("spec"),
+                     hint="for example timeWindow: [{duration: 28d, isRolling: true}] (oslo validate refuses an "
+                          "SLO without one)")
+            return False
         if not isinstance(windows, list) or len(windows) != 1 or not isinstance(windows[0], PosDict):
             self.err("timeWindow is a list of exactly one window", spec.where("timeWindow"))
             return False

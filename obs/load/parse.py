@@ -14,7 +14,7 @@ from obs.load.sources import SourceDoc
 from obs.load.validate import validate
 from obs.load.yamlpos import PosDict
 from obs.model import SLO, AlertRule, LogAlert
-from obs.model.documents import KINDS, ChannelDoc, Document, RuleGroupDoc, ServiceDoc, StandaloneDoc
+from obs.model.documents import KINDS, BurnRatePolicyDoc, ChannelDoc, Document, RuleGroupDoc, ServiceDoc, StandaloneDoc
 
 _DOCUMENT = TypeAdapter(Document)
 _ITEM = {"SLO": SLO, "AlertRule": AlertRule, "LogAlert": LogAlert}
@@ -36,6 +36,7 @@ class Definitions:
     channels: list[tuple[ChannelDoc, SourceDoc]] = field(default_factory=list)
     rule_groups: list[tuple[RuleGroupDoc, SourceDoc]] = field(default_factory=list)
     standalone: list[Standalone] = field(default_factory=list)
+    policies: list[tuple[BurnRatePolicyDoc, SourceDoc]] = field(default_factory=list)
 
 
 def parse_documents(docs: list[SourceDoc], diags: Diagnostics) -> Definitions:
@@ -48,7 +49,8 @@ def parse_documents(docs: list[SourceDoc], diags: Diagnostics) -> Definitions:
         if not isinstance(kind, str) or kind not in KINDS:
             _unknown_kind(doc, kind, diags)
             continue
-        cls = {"Service": ServiceDoc, "Channel": ChannelDoc, "RuleGroup": RuleGroupDoc}.get(kind, StandaloneDoc)
+        cls = {"Service": ServiceDoc, "Channel": ChannelDoc, "RuleGroup": RuleGroupDoc,
+               "BurnRatePolicy": BurnRatePolicyDoc}.get(kind, StandaloneDoc)
         obj, problems = validate(cls, doc.data, doc.file)
         diags.extend(problems)
         if obj is None:
@@ -59,6 +61,8 @@ def parse_documents(docs: list[SourceDoc], diags: Diagnostics) -> Definitions:
             defs.channels.append((obj, doc))
         elif isinstance(obj, RuleGroupDoc):
             defs.rule_groups.append((obj, doc))
+        elif isinstance(obj, BurnRatePolicyDoc):
+            defs.policies.append((obj, doc))
         else:
             if obj.metadata.service is None and obj.kind != "LogAlert":
                 diags.error(codes.SCHEMA_REQUIRED, f"missing required field 'service' in metadata: a standalone "

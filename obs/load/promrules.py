@@ -74,15 +74,19 @@ def _group(group: PosDict, diags: Diagnostics) -> PosDict | None:
                           group.key_pos[key])
     name = cv.text_field(group, "name", "a rule group", PROM_INVALID, diags)
     rules = group.get("rules")
+    if rules is None:  # `rules:` with nothing under it, or no rules key: an empty group, as promtool reads it
+        rules = PosList(group.val_pos.get("rules", group.pos))
     if not isinstance(rules, PosList):
-        diags.error(PROM_INVALID, "a rule group needs 'rules', a list", group.where("rules"))
+        diags.error(PROM_INVALID, "a rule group's 'rules' must be a list", group.where("rules"))
         return None
     if name is None:
         return None
     doc, meta = cv.document("RuleGroup", group)
-    cv.put(meta, "name", cv.slug(name), (group, "name"))
-    if cv.slug(name) != name:
-        doc.notes.append(f"group {name!r} renamed {cv.slug(name)!r} (obs names are [a-z0-9-])")
+    # never cut: two long groups that differ only past a limit must not become one (Prometheus has no limit)
+    slug = cv.slug(name, limit=None)
+    cv.put(meta, "name", slug, (group, "name"))
+    if slug != name:
+        doc.notes.append(f"group {name!r} renamed {slug!r} (obs names are [a-z0-9-])")
     labels = cv.strings(group.get("labels"))
     if labels:
         if "team" in labels:

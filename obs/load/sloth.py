@@ -22,7 +22,10 @@ SLOTH_INVALID = codes.define("IM001", "import/sloth-invalid",
 SLOTH_WINDOW = codes.define("IM002", "import/sloth-window",
                             "A Sloth SLI query does not use {{.window}} where the range goes.")
 SLOTH_UNSUPPORTED = codes.define("IM003", "import/sloth-unsupported",
-                                 "A Sloth feature obs cannot honour (SLI and SLO plugins).")
+                                 "A Sloth feature obs cannot honour (SLI plugins other than sloth-common's, SLO "
+                                 "plugins).")
+SLOTH_PLUGIN = codes.define("IM050", "import/sloth-plugin-option",
+                            "A sloth-common SLI plugin's options are missing or refused, as the plugin refuses them.")
 
 #: Sloth's default SLO period (its --default-slo-period); a spec cannot set another
 SLOTH_PERIOD = "30d"
@@ -65,23 +68,30 @@ class _Spec:
     def err(self, message: str, pos: Any, hint: str | None = None, code: str = SLOTH_INVALID) -> None:
         self.diags.error(code, message, pos, hint=hint)
 
+    def unknown(self, mapping: Any, names: tuple[str, ...], where: str) -> set[str]:
+        """Sloth decodes specs leniently (k8s.io yaml, the CRD decoder) and ignores unknown fields: a warning."""
+        return cv.unknown_keys(mapping, self.keys(names), where, SLOTH_INVALID, self.diags, warn=True)
+
     def documents(self) -> list[SourceDoc]:
         data = self.doc.data
         body = data
         if self.crd:
+            if data.get("kind") == "AlertWindows":
+                from obs.load.sloth_windows import policy
+                built = policy(data, self.diags)
+                return [cv.source(self.doc, built)] if built is not None else []
             if data.get("kind") != "PrometheusServiceLevel":
                 self.err(f"{data.get('apiVersion')} has no kind {data.get('kind')!r}", data.where("kind"),
-                         hint="Sloth's CRD kind is PrometheusServiceLevel")
+                         hint="Sloth's kinds are PrometheusServiceLevel and AlertWindows")
                 return []
             body = data.get("spec")
             if not isinstance(body, PosDict):
                 self.err("a PrometheusServiceLevel needs a 'spec' mapping", data.where("spec"))
                 return []
         else:
-            cv.unknown_keys(data, self.keys(_TOP), "a Sloth spec", SLOTH_INVALID, self.diags)
+            self.unknown(data, _TOP, "a Sloth spec")
         if self.crd:
-            cv.unknown_keys(body, tuple(k for k in self.keys(_TOP) if k != "version"), "a PrometheusServiceLevel spec",
-                            SLOTH_INVALID, self.diags)
+            self.unknown(body, tuple(k for k in _TOP if k != "version"), "a PrometheusServiceLevel spec")
         if body.get(self.k("slo_plugins")):
             self.diags.warning(SLOTH_UNSUPPORTED, "Sloth SLO plugins are not run: obs generates the rules itself",
                                body.key_pos.get(self.k("slo_plugins")))
@@ -94,6 +104,9 @@ class _Spec:
         if slos is not None and not isinstance(slos, list):
             self.err("slos must be a list", body.where("slos"))
             slos = None
+        elif not slos:
+            self.err("a Sloth spec needs at least one SLO in 'slos'", body.where("slos"),
+                     hint="Sloth refuses a spec without SLOs (\"at least one SLO is required\")")
         if service is None:
             return []
         name = cv.slug(service)
@@ -124,9 +137,7 @@ class _Spec:
         return doc
 
     def _slo(self, slo: PosDict, service: str) -> PosDict | None:
-        meant = cv.unknown_keys(slo, _SLO, "a Sloth SLO", SLOTH_INVALID, self.diags)
-        if meant & {"name", "objective", "sli"}:
-            return None  # the typo is the one line to fix
+        self.unknown(slo, _SLO, "a Sloth SLO")
         name = cv.text_field(slo, "name", "a Sloth SLO", SLOTH_INVALID, self.diags)
         objective = self._objective(slo)
         sli = self._sli(slo)
@@ -145,8 +156,9 @@ class _Spec:
         spec.notes.append(f"window {SLOTH_PERIOD}: Sloth's SLO period (a Sloth spec cannot set another)")
         cv.put(spec, "sli", sli, (slo, "sli"))
         alerting = self._alerting(slo.get("alerting"), slo)
-        if alerting is not None:
-            cv.put(spec, "alerting", alerting, (slo, "alerting"))
+        if alerting is None:
+            return None
+        cv.put(spec, "alerting", alerting, (slo, "alerting") if "alerting" in slo else slo)
         if self._strings(slo, "labels"):
             cv.copy_key(spec, "labels", slo)
         return doc
@@ -157,6 +169,11 @@ class _Spec:
         if value is not None and cv.strings(value) is None:
             self.err(f"{key} must map names to values", holder.where(key))
             return False
+        for name, v in (value or {}).items():
+            if v is None or v == "":
+                self.err(f"{key}.{name} is empty", value.where(name),
+                         hint=f"Sloth refuses empty {key} values; give it a value or remove it")
+                return False
         return bool(value)
 
     def _objective(self, slo: PosDict) -> float | None:
@@ -176,16 +193,15 @@ class _Spec:
         if not isinstance(sli, PosDict):
             self.err("a Sloth SLO needs 'sli' with 'events' or 'raw'", slo.where("sli"))
             return None
-        cv.unknown_keys(sli, _SLI, "a Sloth SLI", SLOTH_INVALID, self.diags)
+        self.unknown(sli, _SLI, "a Sloth SLI")
         given = [k for k in _SLI if sli.get(k) is not None]
         if len(given) != 1:
             self.err("a Sloth SLI has exactly one of 'events', 'raw' or 'plugin'"
                      + (f" (got {', '.join(given)})" if given else ""), sli.pos)
             return None
         if given[0] == "plugin":
-            self.err("Sloth SLI plugins are Go code obs cannot run", sli.key_pos["plugin"], code=SLOTH_UNSUPPORTED,
-                     hint="write the plugin's queries as sli.events (error_query/total_query) or sli.raw")
-            return None
+            from obs.load.sloth_plugins import sli_of
+            return sli_of(self, sli, slo)
         body = sli[given[0]]
         if not isinstance(body, PosDict):
             self.err(f"sli.{given[0]} must be a mapping", sli.where(given[0]))
@@ -202,10 +218,13 @@ class _Spec:
         return q
 
     def _events(self, sli: PosDict, body: PosDict) -> PosDict | None:
-        if cv.unknown_keys(body, self.keys(("error_query", "total_query")), "sli.events", SLOTH_INVALID, self.diags):
-            return None
+        self.unknown(body, ("error_query", "total_query"), "sli.events")
         errors, total = self._query(body, "error_query"), self._query(body, "total_query")
         if errors is None or total is None:
+            return None
+        if errors.strip() == total.strip():
+            self.err("error_query and total_query are the same query", body.where(self.k("total_query")),
+                     hint="Sloth refuses this (\"both error and total queries can't be the same\")")
             return None
         out = cv.node(sli)
         e, t = cv.aggregated_rate(errors, cv.WINDOW), cv.aggregated_rate(total, cv.WINDOW)
@@ -227,8 +246,7 @@ class _Spec:
         return out
 
     def _raw(self, sli: PosDict, body: PosDict) -> PosDict | None:
-        if cv.unknown_keys(body, self.keys(("error_ratio_query",)), "sli.raw", SLOTH_INVALID, self.diags):
-            return None
+        self.unknown(body, ("error_ratio_query",), "sli.raw")
         q = self._query(body, "error_ratio_query")
         if q is None:
             return None
@@ -239,11 +257,20 @@ class _Spec:
 
     def _alerting(self, alerting: Any, slo: PosDict) -> PosDict | None:
         if alerting is None:
-            return None
+            alerting = PosDict(slo.pos)
         if not isinstance(alerting, PosDict):
             self.err("alerting must be a mapping", slo.where("alerting"))
             return None
-        cv.unknown_keys(alerting, self.keys(_ALERTING), "Sloth alerting", SLOTH_INVALID, self.diags)
+        self.unknown(alerting, _ALERTING, "Sloth alerting")
+        tiers = [(self.k(k), alerting.get(self.k(k))) for k in ("page_alert", "ticket_alert")]
+        enabled = [k for k, v in tiers if not (isinstance(v, dict) and v.get("disable") is True)]
+        if enabled and not (isinstance(alerting.get("name"), str) and alerting["name"].strip()):
+            self.err(f"Sloth needs alerting.name while {' and '.join(enabled)} "
+                     f"{'are' if len(enabled) > 1 else 'is'} enabled",
+                     alerting.where("name") if "name" in alerting else slo.where("alerting") if "alerting" in slo
+                     else slo.pos, hint="name the alert (e.g. name: MyServiceHighErrorRate) or set disable: true "
+                                        "on the alert (Sloth: \"alert name is required\")")
+            return None
         out = cv.node(alerting)
         cv.copy_key(out, "name", alerting)
         for key in ("labels", "annotations"):
@@ -256,7 +283,7 @@ class _Spec:
             if not isinstance(alert, PosDict):
                 self.err(f"{self.k(key)} must be a mapping", alerting.where(self.k(key)))
                 continue
-            cv.unknown_keys(alert, _ALERT, self.k(key), SLOTH_INVALID, self.diags)
+            self.unknown(alert, _ALERT, self.k(key))
             body = cv.node(alert)
             if alert.get("disable") is True:
                 cv.put(body, "enabled", False, (alert, "disable"))

@@ -11,7 +11,7 @@ from typing import Any
 from obs import codes
 from obs.diagnostics import Diagnostic, Diagnostics, ObsError, Position
 from obs.load.validate import validate
-from obs.load.yamlpos import PosDict, load_documents
+from obs.load.yamlpos import PosDict, PosList, load_documents
 from obs.project import PROJECT_FILE, Project
 
 
@@ -90,8 +90,18 @@ def read_sources(root: Path, project: Project, diags: Diagnostics) -> SourceSet:
             continue
         diags.extend(dups)
         for data, pos in docs:
-            if not isinstance(data, PosDict):
-                diags.error(codes.YAML_NOT_MAPPING, "a document must be a mapping", pos)
-                continue
-            sources.documents.append(SourceDoc(rel, pos, data))
+            for item, where in _objects(data, pos):
+                if not isinstance(item, PosDict):
+                    diags.error(codes.YAML_NOT_MAPPING, "a document must be a mapping", where)
+                    continue
+                sources.documents.append(SourceDoc(rel, where, item))
     return sources
+
+
+def _objects(data: Any, pos: Position) -> list[tuple[Any, Position]]:
+    """A document's objects: itself, or each item of a list of OpenSLO objects (the form the
+    OpenSLO go-sdk and oslo decode, `- apiVersion: openslo/v1` …), each at its own line."""
+    if isinstance(data, PosList) and data and all(
+            isinstance(i, PosDict) and str(i.get("apiVersion", "")).startswith("openslo") for i in data):
+        return [(item, data.where(i)) for i, item in enumerate(data)]
+    return [(data, pos)]

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from obs.model.base import AlertName, Annotations, Duration, Labels, MetricName, Spec, invalid
+from obs.model.base import AlertName, Annotations, AnyAlertName, Duration, Labels, MetricName, Spec, invalid
 
 Severity = Literal["critical", "warning", "info"]
 
@@ -29,7 +29,8 @@ class NativeRule(Spec):
     """A rule exactly as Prometheus writes it."""
 
     record: MetricName | None = None
-    alert: AlertName | None = None
+    #: any text, as Prometheus takes it (awesome-prometheus-alerts writes `Foo(criteo)`); SC015 warns
+    alert: AnyAlertName | None = None
     expr: str
     for_: Duration | None = Field(None, alias="for")
     keep_firing_for: Duration | None = None

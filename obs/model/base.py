@@ -74,6 +74,15 @@ def _name(value: str) -> str:
     return value
 
 
+def _group_name(value: str) -> str:
+    """A rule group is written to out/prometheus/<group>.rules.yaml: the file name (255 bytes) is the limit."""
+    if not re.fullmatch(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?", value) or len(value) > 240:
+        raise invalid("name", f"{value!r} is not a valid rule group name: use lowercase letters, digits and '-' "
+                         "(start and end with a letter or digit, at most 240 characters, so that "
+                         "out/prometheus/<group>.rules.yaml fits a file name's 255 bytes)")
+    return value
+
+
 def _metric_name(value: str) -> str:
     if not re.fullmatch(r"[a-zA-Z_:][a-zA-Z0-9_:]*", value):
         raise invalid("name", f"{value!r} is not a valid Prometheus name: use letters, digits, '_' and ':'")
@@ -84,6 +93,12 @@ def _alert_name(value: str) -> str:
     if not re.fullmatch(r"[a-zA-Z_][a-zA-Z0-9_]*", value):
         raise invalid("name", f"{value!r} is not a valid alert name: use letters, digits and '_' "
                          "(for example CheckoutHighLatency)")
+    return value
+
+
+def _any_alert_name(value: str) -> str:
+    if not value.strip():
+        raise invalid("name", "an alert name must not be empty")
     return value
 
 
@@ -111,8 +126,10 @@ def _stringify(value: Any) -> Any:
 
 
 Name = Annotated[str, AfterValidator(_name)]
+GroupName = Annotated[str, AfterValidator(_group_name)]
 MetricName = Annotated[str, AfterValidator(_metric_name)]
 AlertName = Annotated[str, AfterValidator(_alert_name)]
+AnyAlertName = Annotated[str, AfterValidator(_any_alert_name)]
 LabelName = Annotated[str, AfterValidator(_label_name)]
 Duration = Annotated[str, BeforeValidator(_stringify), AfterValidator(_duration)]
 LabelValue = Annotated[str, BeforeValidator(_stringify)]

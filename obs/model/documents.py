@@ -7,9 +7,10 @@ from typing import Annotated, Literal, Union
 from pydantic import Field
 
 from obs.model.alerts import AlertRule, RuleGroupSpec
-from obs.model.base import Annotations, Labels, Name, Spec
+from obs.model.base import Annotations, Duration, GroupName, Labels, Name, Spec
 from obs.model.channel import ChannelSpec
 from obs.model.service import ServiceSpec
+from obs.model.slo import BurnWindow
 
 API_VERSION = "obs/v1"
 
@@ -21,6 +22,10 @@ class Metadata(Spec):
     labels: Labels = Field(default_factory=dict)
     annotations: Annotations = Field(default_factory=dict)
     description: str | None = None
+
+
+class RuleGroupMetadata(Metadata):
+    name: GroupName
 
 
 class ServiceMetadata(Metadata):
@@ -55,8 +60,22 @@ class ChannelDoc(_Doc):
 
 class RuleGroupDoc(_Doc):
     kind: Literal["RuleGroup"]
-    metadata: Metadata
+    metadata: RuleGroupMetadata
     spec: RuleGroupSpec
+
+
+class BurnRatePolicySpec(Spec):
+    """The burn-rate windows for SLOs of one window length, exactly (not scaled from 30d): what
+    Sloth's AlertWindows file says for its sloPeriod. `budget` is percent of that window's budget."""
+
+    window: Duration
+    windows: list[BurnWindow]
+
+
+class BurnRatePolicyDoc(_Doc):
+    kind: Literal["BurnRatePolicy"]
+    metadata: Metadata
+    spec: BurnRatePolicySpec
 
 
 class StandaloneDoc(_Doc):
@@ -67,7 +86,9 @@ class StandaloneDoc(_Doc):
     spec: dict
 
 
-Document = Annotated[Union[ServiceDoc, ChannelDoc, RuleGroupDoc, StandaloneDoc], Field(discriminator="kind")]
-KINDS = ("Project", "Service", "SLO", "AlertRule", "LogAlert", "RuleGroup", "Channel")
+Document = Annotated[Union[ServiceDoc, ChannelDoc, RuleGroupDoc, BurnRatePolicyDoc, StandaloneDoc],
+                     Field(discriminator="kind")]
+KINDS = ("Project", "Service", "SLO", "AlertRule", "LogAlert", "RuleGroup", "Channel", "BurnRatePolicy")
 
-__all__ = ["AlertRule", "Document", "ServiceDoc", "ChannelDoc", "RuleGroupDoc", "StandaloneDoc", "KINDS"]
+__all__ = ["AlertRule", "Document", "ServiceDoc", "ChannelDoc", "RuleGroupDoc", "BurnRatePolicyDoc", "StandaloneDoc",
+           "KINDS"]

@@ -45,7 +45,8 @@ def plan_for(catalog: Catalog, entry: SLOEntry) -> policy.Plan:
     """The SLO's plan from obs.yaml's `defaults.slo` and its enabled tiers (ValueError if unusable)."""
     d = catalog.defaults.slo
     tiers = [t for t in ("page", "ticket") if getattr(entry.spec.alerting, t).enabled]
-    return policy.plan(entry.window, d.policy, d.interval, d.baseWindow, tiers)
+    return policy.plan(entry.window, d.policy, d.interval, d.baseWindow, tiers,
+                       exact=catalog.policies.get(seconds(entry.window)))
 
 
 def budget_of(entry: SLOEntry) -> Decimal:
@@ -59,6 +60,9 @@ def slo_group(catalog: Catalog, entry: SLOEntry) -> Group | None:
         if policy.problems(plan):
             return None
         rules = _recordings(entry, plan) + _alerts(catalog, entry, plan)
+        if catalog.defaults.slo.slothLabels:  # migration aid for Sloth dashboards (obs.rulegen.sloth_compat)
+            from obs.rulegen.sloth_compat import apply
+            rules = apply(entry, plan, rules)
     except ValueError:
         return None
     return Group(group_name(entry), tuple(rules), policy.fmt(plan.interval), entry.origin)

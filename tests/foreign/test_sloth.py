@@ -38,17 +38,20 @@ slos:
             sum(rate(http_duration_seconds_bucket{le="0.4",job="gw"}[{{.window}}]))
           )
         total_query: sum(rate(http_duration_seconds_count{job="gw"}[{{.window}}]))
+    alerting: {name: GatewaySlowRequests}
   - name: by-route
     objective: 99.5
     sli:
       events:
         error_query: sum by (route) (rate(req_total{code=~"5.."}[{{.window}}]))
         total_query: sum(rate(req_total[{{.window}}])) by (route)
+    alerting: {name: RouteErrors}
   - name: precomputed
     objective: 99.9
     sli:
       raw:
         error_ratio_query: avg_over_time(job:errors:ratio5m[{{.window}}])
+    alerting: {page_alert: {disable: true}, ticket_alert: {disable: true}}
 """
 
 CRD = """
@@ -76,6 +79,10 @@ spec:
         ticketAlert:
           disable: true
 """
+
+
+ONE_SLO = ("slos:\n  - {name: a, objective: 99, alerting: {name: A}, "
+           "sli: {raw: {error_ratio_query: 'x[{{.window}}]'}}}\n")
 
 
 def slos_of(result, service="payments-gateway"):
@@ -120,8 +127,8 @@ def test_crd_reads_like_the_spec(project, tmp_path):
 
 
 def test_team_label_and_default_team(project):
-    result = project({"a.yaml": 'version: prometheus/v1\nservice: Cart API\nlabels: {team: shop}\nslos: []\n',
-                      "b.yaml": 'version: prometheus/v1\nservice: search\nslos: []\n'})
+    result = project({"a.yaml": 'version: prometheus/v1\nservice: Cart API\nlabels: {team: shop}\n' + ONE_SLO,
+                      "b.yaml": 'version: prometheus/v1\nservice: search\n' + ONE_SLO})
     assert result.catalog.services["cart-api"].team == "shop"
     assert "team" in result.catalog.services["cart-api"].labels
     assert result.catalog.services["search"].team == "search"
