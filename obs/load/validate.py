@@ -136,7 +136,8 @@ def _diag(path: tuple, err: dict, cls: type, root: Any, file: str, prefix: tuple
     if kind == "missing":
         return Diagnostic(codes.SCHEMA_REQUIRED, f"missing required field '{path[-1]}' in {_where(full[:-1])}", pos)
     if kind in _CUSTOM:
-        return Diagnostic(_CUSTOM[kind], f"{_where(full)}: {err['msg']}", pos)
+        hint = (err.get("ctx") or {}).get("obs_hint")
+        return Diagnostic(_CUSTOM[kind], f"{_where(full)}: {err['msg']}", pos, hint=hint)
     if kind in ("literal_error", "enum"):
         choices = err.get("ctx", {}).get("expected", "")
         options = [c.strip(" '") for c in choices.replace(" or ", ",").split(",") if c.strip(" '")]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from obs.model.base import Annotations, Duration, LabelName, Labels, Name, Spec, invalid
+
+#: below this an objective is almost surely a ratio (0.999) written where a percentage goes
+MIN_OBJECTIVE = 50
 
 
 class RatioSLI(Spec):
@@ -114,7 +118,18 @@ class SLO(Spec):
             raise invalid("type", f"objective must be a number of percent such as 99.9 (got {value!r})")
         if not 0 < value < 100:
             raise invalid("range", f"objective is a percentage between 0 and 100, exclusive (got {value})")
+        if value < MIN_OBJECTIVE:
+            raise invalid("range", f"objective {value:g} means {value:g}% of events good (an error budget of "
+                                   f"{Decimal(100) - Decimal(str(value)):f}%); objectives below {MIN_OBJECTIVE} are "
+                                   "refused as mistakes", hint=percent_hint(value))
         return value
+
+
+def percent_hint(value: float) -> str:
+    """0.999 → "did you mean 99.9?" (a ratio, as OpenSLO writes it); else what an objective looks like."""
+    if value < 1:
+        return f"did you mean {(Decimal(str(value)) * 100).normalize():f}? (an objective is a percentage, not a ratio)"
+    return "an objective is the percentage of good events, such as 99.9 or 99.5"
 
 
 class BurnWindow(Spec):
