@@ -16,7 +16,7 @@ from decimal import Decimal
 from obs import slo as policy
 from obs.catalog import Catalog, SLOEntry
 from obs.dashboards import dashboard_url
-from obs.durations import seconds
+from obs.durations import threshold_seconds
 from obs.rulegen import Group, Rule
 from obs.rulegen import selector as sel
 
@@ -143,12 +143,12 @@ def event_rates(entry: SLOEntry, base: str) -> tuple[str, str]:
     return f"clamp_min({total} - ({good} or {total} * 0), 0)", total
 
 
-def le_matcher(metric: str, threshold: object) -> sel.Matcher:
+def le_matcher(metric: str, threshold: str) -> sel.Matcher:
     """The bucket of the threshold, in the histogram's unit (seconds, or ms for *_milliseconds_*),
     matching both client spellings of whole numbers (Go writes 1, Java 1.0)."""
-    value = float(threshold) if isinstance(threshold, (int, float)) else seconds(str(threshold))
-    if not isinstance(threshold, (int, float)) and "_milliseconds" in metric:
-        value *= 1000
+    value = threshold_seconds(threshold)
+    if "_milliseconds" in metric:
+        value = round(value * 1000, 9)  # 0.7s is 700, not 700.0000000000001
     text = _num(Decimal(repr(value)))
     if "." not in text and "e" not in text:
         return sel.Matcher("le", "=~", f"{text}|{text}\\.0")
