@@ -18,7 +18,7 @@ kind: Project
 metadata:
   name: {name}
 spec:
-  sources: ["services/*.yaml", "channels.yaml"]
+  sources: ["services/*.yaml", "services/*.yml", "channels.yaml"]
   dashboards: ["dashboards/*.dashboard.py"]
   outputDir: out
   targets: [prometheus, prometheus-operator, grafana, alertmanager]
