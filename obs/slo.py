@@ -29,6 +29,7 @@ DEFAULT_POLICY: tuple[tuple[str, str, str, float], ...] = (
     ("ticket", "1d", "2h", 3.0),
     ("ticket", "3d", "6h", 1.0),
 )
+#: the severity a tier's alert carries unless the tier's labels say otherwise (obs.rulegen.slo.burn_alert)
 SEVERITY = {"page": "critical", "ticket": "warning"}
 
 
@@ -40,10 +41,6 @@ class Pair:
     long: float
     short: float
     factor: float
-
-    @property
-    def severity(self) -> str:
-        return SEVERITY[self.tier]
 
     def threshold(self, budget: float) -> float:
         """The error ratio both windows must exceed: factor × (1 - objective)."""

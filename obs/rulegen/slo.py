@@ -155,22 +155,25 @@ def le_matcher(metric: str, threshold: str) -> sel.Matcher:
     return sel.Matcher("le", "=", text)
 
 
+def burn_alert(catalog: Catalog, entry: SLOEntry, plan: policy.Plan, tier: str) -> Rule | None:
+    """The burn-rate alert of one tier (the OR of its window pairs), None when the tier has no pair.
+    `obs explain` reads its labels, so what it prints is what compile writes."""
+    pairs = plan.tier_pairs(tier)
+    if not pairs:
+        return None
+    budget, conf = budget_of(entry), getattr(entry.spec.alerting, tier)
+    clauses = [f"({_above(entry, plan, p.long, p.factor, budget)} and {_above(entry, plan, p.short, p.factor, budget)})"
+               for p in pairs]
+    tier_labels = {**_head(entry, policy.SEVERITY[tier]), **_rest(labels_of(entry)), **conf.labels}
+    text = {**_annotations(catalog, entry), **_describe(entry, plan, tier, budget), **entry.spec.alerting.annotations,
+            **conf.annotations}
+    return Rule(expr=" or ".join(clauses), alert=entry.alert_name, labels=tier_labels,
+                annotations=_ordered(text), origin=entry.origin)
+
+
 def _alerts(catalog: Catalog, entry: SLOEntry, plan: policy.Plan) -> list[Rule]:
-    budget, labels = budget_of(entry), labels_of(entry)
-    annotations = _annotations(catalog, entry)
-    rules = []
-    for tier in ("page", "ticket"):
-        pairs = plan.tier_pairs(tier)
-        if not pairs:
-            continue
-        conf = getattr(entry.spec.alerting, tier)
-        clauses = [f"({_above(entry, plan, p.long, p.factor, budget)} and {_above(entry, plan, p.short, p.factor, budget)})"
-                   for p in pairs]
-        tier_labels = {**_head(entry, policy.SEVERITY[tier]), **_rest(labels), **conf.labels}
-        text = {**annotations, **_describe(entry, plan, tier, budget), **entry.spec.alerting.annotations,
-                **conf.annotations}
-        rules.append(Rule(expr=" or ".join(clauses), alert=entry.alert_name, labels=tier_labels,
-                          annotations=_ordered(text), origin=entry.origin))
+    labels, annotations = labels_of(entry), _annotations(catalog, entry)
+    rules = [r for tier in ("page", "ticket") if (r := burn_alert(catalog, entry, plan, tier)) is not None]
     absent = entry.spec.alerting.absent
     if absent is not None and absent.enabled:
         base = recorded(entry, ERROR_RATIO.format(w=plan.name(plan.base)))
