@@ -68,8 +68,8 @@ def not_bucket(build: Build) -> Iterable[Diagnostic]:
 
 
 @check(WINDOW_TOO_SHORT, "slo/window-too-short",
-       "A policy window, scaled to the SLO's window, is shorter than the base recording window (or the interval "
-       "is too long for Prometheus's lookback).")
+       "A policy window, scaled to the SLO's window, is shorter than the base recording window, which holds at "
+       "least 4 scrapes (or the interval is too long for Prometheus's lookback).")
 def window_too_short(build: Build) -> Iterable[Diagnostic]:
     for entry in build.catalog.slos:
         try:
@@ -81,8 +81,8 @@ def window_too_short(build: Build) -> Iterable[Diagnostic]:
         if problems:
             yield Diagnostic(WINDOW_TOO_SHORT, f"SLO {entry.service}/{entry.name} with window {entry.window}: "
                              + "; ".join(problems), entry.spec.pos_of("window"),
-                             hint="use a longer window, longer policy windows (defaults.slo.policy), or a shorter "
-                                  "defaults.slo.baseWindow")
+                             hint="use a longer window or longer policy windows (defaults.slo.policy); if "
+                                  "Prometheus scrapes more often, say so in defaults.prometheus.scrapeInterval")
 
 
 @check(GROUP_PINNED, "slo/groupby-pinned",

@@ -41,7 +41,8 @@ def describe(catalog: Catalog, entry: SLOEntry) -> str:
              f"(error budget {policy.fmt_num(round(budget * 100, 10))}%, alert {entry.alert_name})",
              f"rule group {group_name(entry)}: evaluated every {policy.fmt(plan.interval)}, " + (
                  "each window computed by the SLI's own PromQL" if entry.spec.sli.kind == "raw" else
-                 f"base window {policy.fmt(plan.base)}, windows of {policy.fmt(policy.TILES_MIN * plan.tile)} "
+                 f"base window {policy.fmt(plan.base)} (rate() windows hold at least {policy.SCRAPES_PER_RATE} "
+                 f"scrapes at {policy.fmt(plan.scrape)}), windows of {policy.fmt(policy.TILES_MIN * plan.tile)} "
                  f"or more summed from {policy.fmt(plan.tile)} tiles"), ""]
     head = ("tier", "severity", "long", "short", "factor", "error ratio >", "budget spent", "at 100% errors",
             "at threshold")
@@ -54,6 +55,10 @@ def describe(catalog: Catalog, entry: SLOEntry) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
     lines.append("")
+    for p in plan.pairs:
+        if p.scaled_short is not None:
+            lines.append(f"{p.tier} {policy.fmt(p.long)}: its short window scales to {policy.fmt(p.scaled_short)}, "
+                         f"shorter than the base window; it reads the base window {policy.fmt(p.short)}")
     for tier in ("page", "ticket"):
         if not plan.tier_pairs(tier):
             off = not getattr(entry.spec.alerting, tier).enabled

@@ -42,10 +42,12 @@ def service_groups(catalog: Catalog, service: str) -> list[Group]:
 
 
 def plan_for(catalog: Catalog, entry: SLOEntry) -> policy.Plan:
-    """The SLO's plan from obs.yaml's `defaults.slo` and its enabled tiers (ValueError if unusable)."""
+    """The SLO's plan from obs.yaml's `defaults.slo`, the scrape interval and its enabled tiers
+    (ValueError if unusable)."""
     d = catalog.defaults.slo
     tiers = [t for t in ("page", "ticket") if getattr(entry.spec.alerting, t).enabled]
-    return policy.plan(entry.window, d.policy, d.interval, d.baseWindow, tiers)
+    return policy.plan(entry.window, d.policy, d.interval, d.baseWindow, tiers,
+                       catalog.defaults.prometheus.scrapeInterval)
 
 
 def budget_of(entry: SLOEntry) -> Decimal:
