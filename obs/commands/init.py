@@ -25,6 +25,7 @@ spec:
   defaults:
     labels: {{cluster: prod}}
     slo: {{window: 30d}}
+    prometheus: {{scrapeInterval: 1m}}   # how often Prometheus scrapes (KubeSphere 1m, kube-prometheus 30s)
     kubernetes: {{namespace: monitoring, ruleLabels: {{prometheus: k8s, role: alert-rules}}}}
   environments:
     prod:
