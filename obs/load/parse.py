@@ -10,7 +10,7 @@ from pydantic import TypeAdapter
 
 from obs import codes
 from obs.diagnostics import Diagnostics
-from obs.load.salvage import Broken, failed_fields, salvage_service
+from obs.load.salvage import Broken, failed_fields, salvage_service, skipped_rules
 from obs.load.sources import SourceDoc
 from obs.load.validate import validate
 from obs.load.yamlpos import PosDict
@@ -57,6 +57,8 @@ def parse_documents(docs: list[SourceDoc], diags: Diagnostics) -> Definitions:
         if obj is None and cls is ServiceDoc:
             obj, broken = salvage_service(doc.data, doc.file)  # the other items are still checked
             defs.broken += broken
+            for item in broken:
+                diags.extend(skipped_rules(item))
         if obj is None:
             continue
         if isinstance(obj, ServiceDoc):
@@ -108,5 +110,6 @@ def _standalone_item(obj: StandaloneDoc, doc: SourceDoc, diags: Diagnostics, bro
     if item is None:
         failed = failed_fields(obj.kind, merged)
         if failed is not None:
-            broken.append(Broken(obj.kind, obj.metadata.service, merged, failed))
+            broken.append(Broken(obj.kind, obj.metadata.service, merged, failed, ("spec",)))
+            diags.extend(skipped_rules(broken[-1]))
     return item

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import PydanticCustomError
 
-from obs.load.validate import validate
+from obs.diagnostics import Diagnostic
+from obs.load.validate import custom_error, validate
 from obs.load.yamlpos import PosDict, PosList
 from obs.model import SLO, AlertRule, LogAlert
 from obs.model.documents import ServiceDoc
@@ -35,6 +37,8 @@ class Broken:
     service: str | None
     data: PosDict
     failed: frozenset[str]
+    #: where the item is in its document, as schema errors name it (spec.logAlerts[0])
+    path: tuple = ()
 
     @property
     def name(self) -> str:
@@ -86,7 +90,7 @@ def salvage_service(data: PosDict, file: str) -> tuple[ServiceDoc | None, list[B
                 kept.append(item)
                 kept.item_pos.append(items.where(i))
             elif isinstance(item, PosDict):
-                broken.append(Broken(kind, service, item, failed))
+                broken.append(Broken(kind, service, item, failed, ("spec", key, i)))
         kept_spec[key] = kept
     if not broken:
         return None, []
@@ -94,6 +98,28 @@ def salvage_service(data: PosDict, file: str) -> tuple[ServiceDoc | None, list[B
     cleaned["spec"] = kept_spec
     obj, problems = validate(ServiceDoc, cleaned, file)
     return (obj if not problems else None), broken
+
+
+def skipped_rules(item: Broken) -> list[Diagnostic]:
+    """The item's own cross-field rules (`query` or `filter`, not both), which pydantic skips once
+    any field failed: run on the intact fields, as they would run were the item valid."""
+    cls = _CLASSES[item.kind]
+    if "" in item.failed:
+        return []  # the item as a whole was reported already
+    values = {name: item.data[f.alias or name] for name, f in cls.model_fields.items()
+              if (f.alias or name) in item.data and (f.alias or name) not in item.failed}
+    obj = cls.model_construct(**values)
+    out = []
+    for decorator in cls.__pydantic_decorators__.model_validators.values():
+        if decorator.info.mode != "after":
+            continue
+        try:
+            decorator.func(obj)
+        except PydanticCustomError as e:
+            out.append(custom_error(e, item.path, item.data.pos))
+        except Exception:  # a rule that needs a failed field: nothing independent to say
+            continue
+    return out
 
 
 def _copy(node: PosDict) -> PosDict:

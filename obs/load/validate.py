@@ -12,6 +12,7 @@ import typing
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import PydanticCustomError
 
 from obs import codes
 from obs.diagnostics import Diagnostic, Position
@@ -51,6 +52,12 @@ def diagnostics_for(error: ValidationError, cls: type, root: Any, file: str, pre
     for key, errs in groups.items():
         out.extend(_one_group(key, errs, cls, root, file, prefix))
     return _drop_missing_behind_typos(out)
+
+
+def custom_error(error: PydanticCustomError, path: tuple, pos: Position) -> Diagnostic:
+    """A validator's error raised outside pydantic's own run (obs.load.salvage), as validate() reports it."""
+    return Diagnostic(_CUSTOM.get(error.type, codes.SCHEMA_VALUE), f"{_where(path)}: {error.message()}", pos,
+                      hint=(error.context or {}).get("obs_hint"))
 
 
 def _drop_missing_behind_typos(diags: list[Diagnostic]) -> list[Diagnostic]:

@@ -89,3 +89,21 @@ spec:
       severity: critical
 """)
     assert [f.split()[0] for f in _found(result)] == ["SC003", "SC002"]
+
+
+def test_a_cross_field_rule_is_not_skipped_because_another_field_failed(tmp_path):
+    """pydantic runs an item's own cross-field rules only when every field passed."""
+    result = lint_source(tmp_path, """apiVersion: obs/v1
+kind: Service
+metadata: {name: api, team: core}
+spec:
+  logAlerts:
+    - name: errors
+      query: 'log:"ERROR"'
+      filter: {term: {level: ERROR}}
+      when: any
+      severity: critical
+""")
+    assert [line for line in result.stderr.splitlines() if ": error[" in line] == [
+        "s.yaml:6:7: error[SC003]: missing required field 'summary' in spec.logAlerts[0]",
+        "s.yaml:6:7: error[SC007]: spec.logAlerts[0]: give 'query' (Lucene) or 'filter' (query DSL), not both"]
