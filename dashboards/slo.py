@@ -11,7 +11,7 @@ from obs.dashboards.panels import GREEN, ORANGE, RED, YELLOW, dashboard as build
 from obs.dashboards.sloview import ABSENT_ALERT
 
 RECORDS = ("slo:objective:ratio", "slo:error_budget:ratio", "slo:error_budget_remaining:ratio")
-TIERS = (("page", "critical"), ("ticket", "warning"))
+TIERS = ("page", "ticket")
 
 
 def series(ctx):
@@ -64,10 +64,11 @@ def _panels(ctx, view):
                    "percentunit", w=24, description=f"The error budget is {view.budget:g} (1 - objective).",
                    thresholds=steps(GREEN, (view.budget, RED))),
     ]
-    for tier, severity in TIERS:
+    for tier in TIERS:
         burns = view.tier(tier)
         if not burns:
             continue
+        severity = burns[0].severity  # what the compiled alert carries
         queries = []
         for a in burns:
             for w, kind in ((a.long, "long"), (a.short, "short")):

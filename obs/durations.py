@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 _UNITS = {"y": 365 * 86400, "w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1, "ms": 0.001}
 _DURATION = re.compile(r"^((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?$")
@@ -24,6 +25,20 @@ def seconds(text: str) -> float:
         if groups[2 * i + 1]:
             total += int(groups[2 * i + 1]) * _UNITS[unit]
     return total
+
+
+_DECIMAL = re.compile(r"^(\d+\.\d+)(ms|s|m|h)$")
+
+
+def threshold_seconds(text: object) -> float:
+    """A latency threshold in seconds: a duration (300ms, 1s) or a decimal with one unit (0.5s,
+    2.5s), since histogram bounds are decimals of seconds. ValueError for anything else."""
+    m = _DECIMAL.match(text) if isinstance(text, str) else None
+    if m:
+        return float(Decimal(m.group(1)) * Decimal(str(_UNITS[m.group(2)])))
+    if not is_duration(text):
+        raise ValueError(f"{text!r} is not a duration (examples: 300ms, 0.5s, 2s)")
+    return seconds(str(text))
 
 
 def format_seconds(value: float) -> str:

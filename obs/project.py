@@ -32,6 +32,12 @@ class SLODefaults(Spec):
     slothLabels: bool = False
 
 
+class PrometheusDefaults(Spec):
+    #: how often Prometheus scrapes the series rules read (KubeSphere 1m, kube-prometheus 30s):
+    #: every rate window obs writes holds at least 4 scrapes (obs.slo.SCRAPES_PER_RATE)
+    scrapeInterval: Duration = "1m"
+
+
 class LogDefaults(Spec):
     index: str = "ks-logstash-log-*"
     timestampField: str = "@timestamp"
@@ -108,6 +114,7 @@ class AlertmanagerDefaults(Spec):
 class Defaults(Spec):
     labels: Labels = Field(default_factory=dict)
     slo: SLODefaults = Field(default_factory=SLODefaults)
+    prometheus: PrometheusDefaults = Field(default_factory=PrometheusDefaults)
     logs: LogDefaults = Field(default_factory=LogDefaults)
     skywalking: SkyWalkingDefaults = Field(default_factory=SkyWalkingDefaults)
     kubernetes: KubernetesDefaults = Field(default_factory=KubernetesDefaults)

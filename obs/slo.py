@@ -2,8 +2,8 @@
 
 A policy is written for a 30d reference period; an SLO of another length scales every window
 by period / 30d and keeps the factors. Each SLO also gets an evaluation interval and a base
-window (the one `rate()` over raw series is taken over); every longer window is a sum of
-base-window recordings, so it costs the same whatever the raw series count.
+window (the one `rate()` over raw series is taken over, at least 4 scrapes long); every longer
+window is a sum of base-window recordings, so it costs the same whatever the raw series count.
 """
 
 from __future__ import annotations
@@ -21,6 +21,11 @@ TILE_BASES = 12
 TILES_MIN = 24
 #: Prometheus looks back 5m for the latest sample: a tile recorded less often would be missed
 LOOKBACK = 300.0
+#: every rate() window holds at least this many scrapes: with fewer than two samples rate() is
+#: empty (a 1m window at a 1m scrape interval), and 4 (Grafana's $__rate_interval) survives a miss
+SCRAPES_PER_RATE = 4
+#: KubeSphere's scrape interval, the default of `defaults.prometheus.scrapeInterval`
+DEFAULT_SCRAPE = 60.0
 
 #: tier, long window, short window, burn-rate factor — the SRE workbook's policy for 30d
 DEFAULT_POLICY: tuple[tuple[str, str, str, float], ...] = (
@@ -29,6 +34,7 @@ DEFAULT_POLICY: tuple[tuple[str, str, str, float], ...] = (
     ("ticket", "1d", "2h", 3.0),
     ("ticket", "3d", "6h", 1.0),
 )
+#: the severity a tier's alert carries unless the tier's labels say otherwise (obs.rulegen.slo.burn_alert)
 SEVERITY = {"page": "critical", "ticket": "warning"}
 
 
@@ -40,10 +46,9 @@ class Pair:
     long: float
     short: float
     factor: float
-
-    @property
-    def severity(self) -> str:
-        return SEVERITY[self.tier]
+    #: the short window as the policy scales it, when that was shorter than the base window and
+    #: the pair reads the base window instead
+    scaled_short: float | None = None
 
     def threshold(self, budget: float) -> float:
         """The error ratio both windows must exceed: factor × (1 - objective)."""
@@ -76,6 +81,9 @@ class Plan:
     pairs: tuple[Pair, ...]
     #: the SLO window as written (7d stays 7d, not 1w)
     period_name: str = ""
+    scrape: float = DEFAULT_SCRAPE
+    #: the tile is 12 of these: the base window the policy gives, before the scrape interval raised it
+    tile_base: float = 0.0
 
     def name(self, window: float) -> str:
         """A window as a Prometheus duration, for record names: ratio_rate<name>."""
@@ -93,7 +101,7 @@ class Plan:
     def tile(self) -> float:
         """Long windows sum hourly tiles (at 30d; 12 base windows), one sample per tile,
         instead of every base sample: 60× fewer samples read, at most one tile late."""
-        return TILE_BASES * self.base
+        return TILE_BASES * (self.tile_base or self.base)
 
     def tiled(self, window: float) -> bool:
         """Windows of at least 24 tiles are read from tiles: 24× cheaper, at most 1/24 late."""
@@ -139,16 +147,33 @@ def default_base(pairs: Sequence[Pair], interval: float) -> float:
     return max(interval, math.floor(shortest / interval) * interval)
 
 
+def rate_floor(scrape: float, interval: float) -> float:
+    """The shortest base window at this scrape interval: 4 scrapes, in whole evaluation intervals."""
+    return math.ceil(SCRAPES_PER_RATE * scrape / interval) * interval
+
+
+def read_at(pair: Pair, base: float) -> Pair:
+    """A short window shorter than the base window reads the base window: the short window only
+    makes an alert reset soon after a burst, and no ratio can be read over less than the base."""
+    if pair.short >= base:
+        return pair
+    return Pair(pair.tier, pair.long, base, pair.factor, scaled_short=pair.short)
+
+
 def plan(window: str, policy: Sequence | None = None, interval: str | None = None,
-         base: str | None = None, tiers: Iterable[str] = ("page", "ticket"),
+         base: str | None = None, tiers: Iterable[str] = ("page", "ticket"), scrape: str | None = None,
          exact: Sequence[tuple[str, float, float, float]] | None = None) -> Plan:
-    """The plan of an SLO of this window; interval and base default from the window. `exact`:
+    """The plan of an SLO of this window; interval and base default from the window, and the
+    default base is raised to 4 scrapes (a 7d SLO at a 1m scrape interval: 1m → 4m). `exact`:
     (tier, long s, short s, factor) rows written for this very window (a BurnRatePolicy), not scaled."""
     period = seconds(window)
     pairs = tuple(Pair(*row) for row in exact) if exact else scale(policy_rows(policy), period)
-    chosen = tuple(p for p in pairs if p.tier in set(tiers))
     every = seconds(interval) if interval else default_interval(period)
-    return Plan(period, every, seconds(base) if base else default_base(pairs, every), chosen, window)
+    every_scrape = seconds(scrape) if scrape else DEFAULT_SCRAPE
+    natural = seconds(base) if base else default_base(pairs, every)
+    chosen_base = natural if base else max(natural, rate_floor(every_scrape, every))
+    chosen = tuple(read_at(p, chosen_base) for p in pairs if p.tier in set(tiers))
+    return Plan(period, every, chosen_base, chosen, window, every_scrape, natural)
 
 
 def problems(p: Plan) -> list[str]:
@@ -158,15 +183,29 @@ def problems(p: Plan) -> list[str]:
         out.append(f"the evaluation interval {fmt(p.interval)} is not shorter than Prometheus's 5m lookback")
     if p.base < p.interval:
         out.append(f"the base window {fmt(p.base)} is shorter than the evaluation interval {fmt(p.interval)}")
+    if p.base < SCRAPES_PER_RATE * p.scrape:
+        out.append(f"the base window {fmt(p.base)} holds fewer than {SCRAPES_PER_RATE} scrapes at the scrape "
+                   f"interval {fmt(p.scrape)}: rate() over it is empty or misses samples (it needs "
+                   f"{fmt(SCRAPES_PER_RATE * p.scrape)} or more)")
+    base = _base_text(p)
     for pair in p.pairs:
-        for name, w in (("long", pair.long), ("short", pair.short)):
-            if w < p.base:
-                out.append(f"the {pair.tier} pair's {name} window scales to {fmt(w)}, shorter than the base "
-                           f"recording window {fmt(p.base)}")
-        if pair.short >= pair.long:
+        if pair.long < p.base:
+            out.append(f"the {pair.tier} pair's long window scales to {fmt(pair.long)}, shorter than {base}")
+        if pair.short >= pair.long and pair.scaled_short is not None and pair.long >= p.base:
+            out.append(f"the {pair.tier} pair's short window scales to {fmt(pair.scaled_short)}; read at {base} "
+                       f"it is not shorter than its long window {fmt(pair.long)}")
+        elif pair.short >= pair.long and pair.scaled_short is None:
             out.append(f"the {pair.tier} pair's short window {fmt(pair.short)} is not shorter than its long "
                        f"window {fmt(pair.long)}")
     return out
+
+
+def _base_text(p: Plan) -> str:
+    """The base window, with why it is that long when the scrape interval set it."""
+    if p.base == rate_floor(p.scrape, p.interval) and p.base > p.tile_base:
+        return (f"the base window {fmt(p.base)} ({SCRAPES_PER_RATE} × the scrape interval {fmt(p.scrape)}, "
+                "the shortest window rate() can read)")
+    return f"the base recording window {fmt(p.base)}"
 
 
 def fmt(value: float) -> str:

@@ -13,8 +13,10 @@ from collections.abc import Iterable
 from obs import codes
 from obs.checks import check
 from obs.diagnostics import Diagnostic, Severity
+from obs.load.salvage import broken_of
 from obs.logs import condition_of
 from obs.logs.channels import recipients
+from obs.logs.condition import parse_condition
 from obs.logs.elastalert_options import known
 
 UNKNOWN_OPTION = codes.define("LG004", "logs/elastalert-unknown-option",
@@ -37,6 +39,13 @@ def conditions(build) -> Iterable[Diagnostic]:
                 yield cond
             elif cond.kind == "elastalert":
                 yield from _options(cond.options, entry.spec.pos_of("when"), f"log alert {entry.name!r}")
+    for item in broken_of(build.defs, "LogAlert"):  # a missing summary must not hide a bad `when:`
+        if item.intact("when"):
+            cond = parse_condition(item.data["when"], item.data.where("when"))
+            if isinstance(cond, Diagnostic):
+                yield cond
+            elif cond.kind == "elastalert":
+                yield from _options(cond.options, item.data.where("when"), f"log alert {item.name!r}")
 
 
 #: options of the original ElastAlert (Yelp's, 0.2.x) that ElastAlert 2 no longer reads: rules written for it

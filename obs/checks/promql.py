@@ -10,6 +10,8 @@ import promql_parser
 
 from obs.checks import check
 from obs.diagnostics import Diagnostic, Position
+from obs.load.salvage import broken_of
+from obs.model.slo import SLI
 
 if TYPE_CHECKING:
     from obs.pipeline import Build
@@ -38,12 +40,22 @@ def _expressions(build: Build) -> Iterator[tuple[str, str, Position | None]]:
         for r in g.rules:
             yield f"rule {r.name} of group {g.name}", r.expr, r.pos_of("expr") or g.origin.pos
     for s in build.catalog.slos:
-        sli = s.spec.sli
-        body = sli.ratio or sli.latency or sli.raw
-        for field in ("errors", "good", "total", "histogram", "errorRatio"):
-            value = getattr(body, field, None)
-            if value:
-                yield f"SLO {s.service}/{s.name} {field}", fill_window(value), body.pos_of(field)
+        yield from _sli_expressions(f"SLO {s.service}/{s.name}", s.spec.sli)
+    for item in broken_of(build.defs, "AlertRule"):  # a missing summary must not hide a bad `expr`
+        if item.intact("expr") and isinstance(item.data["expr"], str):
+            yield f"alert {item.name}", item.data["expr"], item.data.where("expr")
+    for item in broken_of(build.defs, "SLO"):
+        sli = item.part("sli", SLI)
+        if sli is not None:
+            yield from _sli_expressions(f"SLO {item.service}/{item.name}", sli)
+
+
+def _sli_expressions(what: str, sli: SLI) -> Iterator[tuple[str, str, Position | None]]:
+    body = sli.ratio or sli.latency or sli.raw
+    for field in ("errors", "good", "total", "histogram", "errorRatio"):
+        value = getattr(body, field, None)
+        if value:
+            yield f"{what} {field}", fill_window(value), body.pos_of(field)
 
 
 @check("PQ001", "promql/syntax", "An expression or selector is not valid PromQL.")

@@ -10,6 +10,8 @@ from obs import slo as policy
 from obs.checks import check
 from obs.checks.promql import parse_error
 from obs.diagnostics import Diagnostic, Severity
+from obs.load.salvage import broken_of
+from obs.model.slo import SLI
 from obs.rulegen import selector as sel
 from obs.rulegen.slo import budget_of, plan_for
 
@@ -23,9 +25,19 @@ GROUP_PINNED = "SL004"
 TIER_SILENT = "SL005"
 
 
-def _selectors(entry):
+def _slis(build: Build) -> Iterator[tuple[str, SLI]]:
+    """("SLO service/name", SLI) of every SLO, and of SLOs that failed the schema elsewhere than in
+    their SLI: a bad objective must not hide a bad selector (obs.load.salvage)."""
+    for entry in build.catalog.slos:
+        yield f"SLO {entry.service}/{entry.name}", entry.spec.sli
+    for item in broken_of(build.defs, "SLO"):
+        sli = item.part("sli", SLI)
+        if sli is not None:
+            yield f"SLO {item.service}/{item.name}", sli
+
+
+def _selectors(sli: SLI):
     """(model part, field, text) of every selector the SLI names."""
-    sli = entry.spec.sli
     if sli.kind == "ratio":
         return [(sli.ratio, f, getattr(sli.ratio, f)) for f in ("errors", "good", "total") if getattr(sli.ratio, f)]
     if sli.kind == "latency":
@@ -36,40 +48,40 @@ def _selectors(entry):
 @check(NOT_A_SELECTOR, "slo/not-a-selector",
        "A ratio or latency SLI takes plain series selectors; obs writes rate() and sum() itself.")
 def not_a_selector(build: Build) -> Iterable[Diagnostic]:
-    for entry in build.catalog.slos:
-        for part, field, text in _selectors(entry):
+    for what, sli in _slis(build):
+        for part, field, text in _selectors(sli):
             if parse_error(text):
                 continue  # not PromQL at all: PQ001 says so once
             try:
                 sel.parse(text)
             except ValueError as e:
-                yield Diagnostic(NOT_A_SELECTOR, f"SLO {entry.service}/{entry.name}: {field} {e}", part.pos_of(field),
+                yield Diagnostic(NOT_A_SELECTOR, f"{what}: {field} {e}", part.pos_of(field),
                                  hint="use the `raw` SLI for any other PromQL")
 
 
 @check(NOT_BUCKET, "slo/histogram-not-bucket",
        "A latency SLI's histogram selector must name the histogram's _bucket series, without an le matcher.")
 def not_bucket(build: Build) -> Iterable[Diagnostic]:
-    for entry in build.catalog.slos:
-        if entry.spec.sli.kind != "latency":
+    for what, sli in _slis(build):
+        if sli.kind != "latency":
             continue
-        lat = entry.spec.sli.latency
+        lat = sli.latency
         try:
             hist = sel.parse(lat.histogram)
         except ValueError:
             continue
         if not hist.metric.endswith("_bucket"):
-            yield Diagnostic(NOT_BUCKET, f"SLO {entry.service}/{entry.name}: histogram {hist.metric} does not end "
-                             "in _bucket", lat.pos_of("histogram"),
+            yield Diagnostic(NOT_BUCKET, f"{what}: histogram {hist.metric} does not end in _bucket",
+                             lat.pos_of("histogram"),
                              hint=f"name the bucket series, e.g. {hist.metric.removesuffix('_count')}_bucket")
         elif any(m.name == "le" for m in hist.matchers):
-            yield Diagnostic(NOT_BUCKET, f"SLO {entry.service}/{entry.name}: the histogram selector must not match "
-                             "on le; obs picks the threshold's bucket", lat.pos_of("histogram"))
+            yield Diagnostic(NOT_BUCKET, f"{what}: the histogram selector must not match on le; obs picks the "
+                             "threshold's bucket", lat.pos_of("histogram"))
 
 
 @check(WINDOW_TOO_SHORT, "slo/window-too-short",
-       "A policy window, scaled to the SLO's window, is shorter than the base recording window (or the interval "
-       "is too long for Prometheus's lookback).")
+       "A policy window, scaled to the SLO's window, is shorter than the base recording window, which holds at "
+       "least 4 scrapes (or the interval is too long for Prometheus's lookback).")
 def window_too_short(build: Build) -> Iterable[Diagnostic]:
     for entry in build.catalog.slos:
         try:
@@ -81,8 +93,8 @@ def window_too_short(build: Build) -> Iterable[Diagnostic]:
         if problems:
             yield Diagnostic(WINDOW_TOO_SHORT, f"SLO {entry.service}/{entry.name} with window {entry.window}: "
                              + "; ".join(problems), entry.spec.pos_of("window"),
-                             hint="use a longer window, longer policy windows (defaults.slo.policy), or a shorter "
-                                  "defaults.slo.baseWindow")
+                             hint="use a longer window or longer policy windows (defaults.slo.policy); if "
+                                  "Prometheus scrapes more often, say so in defaults.prometheus.scrapeInterval")
 
 
 @check(GROUP_PINNED, "slo/groupby-pinned",
@@ -91,7 +103,7 @@ def group_pinned(build: Build) -> Iterable[Diagnostic]:
     for entry in build.catalog.slos:
         body = entry.spec.sli.ratio or entry.spec.sli.latency or entry.spec.sli.raw
         for label in entry.spec.sli.group_by:
-            for part, field, text in _selectors(entry):
+            for part, field, text in _selectors(entry.spec.sli):
                 try:
                     value = sel.parse(text).pinned(label)
                 except ValueError:

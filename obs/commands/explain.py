@@ -12,7 +12,7 @@ from obs.catalog import Catalog, SLOEntry
 from obs.commands.common import emit
 from obs.diagnostics import Diagnostic, ObsError
 from obs.pipeline import build, locate
-from obs.rulegen.slo import budget_of, group_name, plan_for
+from obs.rulegen.slo import budget_of, burn_alert, group_name, plan_for
 
 
 def explain(project_dir: Path | None, target: str) -> int:
@@ -41,18 +41,24 @@ def describe(catalog: Catalog, entry: SLOEntry) -> str:
              f"(error budget {policy.fmt_num(round(budget * 100, 10))}%, alert {entry.alert_name})",
              f"rule group {group_name(entry)}: evaluated every {policy.fmt(plan.interval)}, " + (
                  "each window computed by the SLI's own PromQL" if entry.spec.sli.kind == "raw" else
-                 f"base window {policy.fmt(plan.base)}, windows of {policy.fmt(policy.TILES_MIN * plan.tile)} "
+                 f"base window {policy.fmt(plan.base)} (rate() windows hold at least {policy.SCRAPES_PER_RATE} "
+                 f"scrapes at {policy.fmt(plan.scrape)}), windows of {policy.fmt(policy.TILES_MIN * plan.tile)} "
                  f"or more summed from {policy.fmt(plan.tile)} tiles"), ""]
     head = ("tier", "severity", "long", "short", "factor", "error ratio >", "budget spent", "at 100% errors",
             "at threshold")
     rows = [head]
+    severity = _severities(catalog, entry, plan)
     for p in plan.pairs:
-        rows.append((p.tier, p.severity, policy.fmt(p.long), policy.fmt(p.short), f"{p.factor:g}",
+        rows.append((p.tier, severity[p.tier], policy.fmt(p.long), policy.fmt(p.short), f"{p.factor:g}",
                      f"{100 * p.threshold(budget):.4g}%", f"{100 * p.budget_spent(plan.period):.3g}%", policy.human(p.time_to_fire(worst)),
                      policy.human(p.time_to_fire(p.factor))))
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
     lines.append("")
+    for p in plan.pairs:
+        if p.scaled_short is not None:
+            lines.append(f"{p.tier} {policy.fmt(p.long)}: its short window scales to {policy.fmt(p.scaled_short)}, "
+                         f"shorter than the base window; it reads the base window {policy.fmt(p.short)}")
     for tier in ("page", "ticket"):
         if not plan.tier_pairs(tier):
             off = not getattr(entry.spec.alerting, tier).enabled
@@ -63,3 +69,14 @@ def describe(catalog: Catalog, entry: SLOEntry) -> str:
     if entry.spec.alerting.absent is not None and entry.spec.alerting.absent.enabled:
         lines.append(f"SLOMetricAbsent: fires after {entry.spec.alerting.absent.for_} without SLI data")
     return "\n".join(lines) + "\n"
+
+
+def _severities(catalog: Catalog, entry: SLOEntry, plan: policy.Plan) -> dict[str, str]:
+    """Each tier's severity as the compiled alert carries it (a Sloth spec's page/ticket, a tier's
+    own severity label), read from the rule compile writes rather than a table of its own."""
+    out = {}
+    for tier in ("page", "ticket"):
+        rule = burn_alert(catalog, entry, plan, tier)
+        if rule is not None:
+            out[tier] = rule.labels["severity"]
+    return out

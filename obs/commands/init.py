@@ -18,13 +18,14 @@ kind: Project
 metadata:
   name: {name}
 spec:
-  sources: ["services/*.yaml", "channels.yaml"]
+  sources: ["services/*.yaml", "services/*.yml", "channels.yaml"]
   dashboards: ["dashboards/*.dashboard.py"]
   outputDir: out
   targets: [prometheus, prometheus-operator, grafana, alertmanager]
   defaults:
     labels: {{cluster: prod}}
     slo: {{window: 30d}}
+    prometheus: {{scrapeInterval: 1m}}   # how often Prometheus scrapes (KubeSphere 1m, kube-prometheus 30s)
     kubernetes: {{namespace: monitoring, ruleLabels: {{prometheus: k8s, role: alert-rules}}}}
   environments:
     prod:

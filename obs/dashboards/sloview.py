@@ -47,9 +47,14 @@ class SLOView:
         return tuple(a for a in self.alerts if a.tier == tier)
 
 
-def burn_alerts(plan) -> tuple[BurnAlert, ...]:
-    """The enabled alerts of the SLO's plan, windows named as the record names name them."""
-    return tuple(BurnAlert(p.tier, p.severity, plan.name(p.long), plan.name(p.short), p.factor) for p in plan.pairs)
+def burn_alerts(catalog: Catalog, entry: SLOEntry, plan) -> tuple[BurnAlert, ...]:
+    """The enabled alerts of the SLO's plan, windows named as the record names name them, each
+    with the severity its compiled alert carries (a Sloth spec's page/ticket included)."""
+    from obs.rulegen.slo import burn_alert
+
+    severity = {t: r.labels["severity"] for t in ("page", "ticket") if (r := burn_alert(catalog, entry, plan, t))}
+    return tuple(BurnAlert(p.tier, severity[p.tier], plan.name(p.long), plan.name(p.short), p.factor)
+                 for p in plan.pairs)
 
 
 def slo_views(catalog: Catalog, service: str) -> tuple[SLOView, ...]:
@@ -64,5 +69,5 @@ def slo_views(catalog: Catalog, service: str) -> tuple[SLOView, ...]:
             plan = plan_for(catalog, entry)
         except ValueError:
             continue
-        views.append(SLOView(entry, burn_alerts(plan), tuple(plan.name(w) for w in plan.windows)))
+        views.append(SLOView(entry, burn_alerts(catalog, entry, plan), tuple(plan.name(w) for w in plan.windows)))
     return tuple(views)

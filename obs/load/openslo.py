@@ -20,6 +20,7 @@ from obs.load import convert as cv
 from obs.load.openslo_alerts import alert_policies
 from obs.load.sources import SourceDoc
 from obs.load.yamlpos import PosDict
+from obs.model.slo import MIN_OBJECTIVE
 
 OSLO_INVALID = codes.define("IM010", "import/openslo-invalid",
                             "An OpenSLO document is missing a field, has one of the wrong type, or is of an unknown "
@@ -213,6 +214,13 @@ class _SLO:
                      f"exclusive (got {value!r})", obj.where(key), hint=hint)
             return None
         percent = float(Decimal(str(value)) * 100) if key == "target" else float(value)
+        if percent < MIN_OBJECTIVE:
+            hint = (f"did you mean target: {value} (or targetPercent: {(Decimal(str(value)) * 100).normalize():f})?"
+                    if key == "targetPercent" and value < 1 else
+                    f"{key} {value} means {percent:g}% of events good; objectives are such as target: 0.999")
+            self.err(f"{key} {value} is an objective of {percent:g}%; objectives below {MIN_OBJECTIVE}% are refused "
+                     "as mistakes", obj.where(key), hint=hint)
+            return None
         return percent, (obj, key)
 
     def _window(self, spec: PosDict) -> str | None | bool:

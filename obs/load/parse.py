@@ -10,6 +10,7 @@ from pydantic import TypeAdapter
 
 from obs import codes
 from obs.diagnostics import Diagnostics
+from obs.load.salvage import Broken, failed_fields, salvage_service, skipped_rules
 from obs.load.sources import SourceDoc
 from obs.load.validate import validate
 from obs.load.yamlpos import PosDict
@@ -37,6 +38,8 @@ class Definitions:
     rule_groups: list[tuple[RuleGroupDoc, SourceDoc]] = field(default_factory=list)
     standalone: list[Standalone] = field(default_factory=list)
     policies: list[tuple[BurnRatePolicyDoc, SourceDoc]] = field(default_factory=list)
+    #: items that failed the schema, kept for the checks of their intact fields (obs.load.salvage)
+    broken: list[Broken] = field(default_factory=list)
 
 
 def parse_documents(docs: list[SourceDoc], diags: Diagnostics) -> Definitions:
@@ -53,6 +56,11 @@ def parse_documents(docs: list[SourceDoc], diags: Diagnostics) -> Definitions:
                "BurnRatePolicy": BurnRatePolicyDoc}.get(kind, StandaloneDoc)
         obj, problems = validate(cls, doc.data, doc.file)
         diags.extend(problems)
+        if obj is None and cls is ServiceDoc:
+            obj, broken = salvage_service(doc.data, doc.file)  # the other items are still checked
+            defs.broken += broken
+            for item in broken:
+                diags.extend(skipped_rules(item))
         if obj is None:
             continue
         if isinstance(obj, ServiceDoc):
@@ -68,7 +76,7 @@ def parse_documents(docs: list[SourceDoc], diags: Diagnostics) -> Definitions:
                 diags.error(codes.SCHEMA_REQUIRED, f"missing required field 'service' in metadata: a standalone "
                             f"{obj.kind} belongs to a service", doc.data["metadata"].pos)
                 continue
-            item = _standalone_item(obj, doc, diags)
+            item = _standalone_item(obj, doc, diags, defs.broken)
             if item is not None:
                 defs.standalone.append(Standalone(obj.kind, obj.metadata.service, item, doc))
     return defs
@@ -85,7 +93,7 @@ def _unknown_kind(doc: SourceDoc, kind: Any, diags: Diagnostics) -> None:
                 hint=f"did you mean '{close[0]}'?" if close else f"kinds: {', '.join(KINDS)}")
 
 
-def _standalone_item(obj: StandaloneDoc, doc: SourceDoc, diags: Diagnostics) -> Any:
+def _standalone_item(obj: StandaloneDoc, doc: SourceDoc, diags: Diagnostics, broken: list[Broken]) -> Any:
     """metadata.name + spec → the item, positions kept (the name points at metadata.name)."""
     spec = doc.data.get("spec")
     meta = doc.data["metadata"]
@@ -103,4 +111,9 @@ def _standalone_item(obj: StandaloneDoc, doc: SourceDoc, diags: Diagnostics) -> 
         merged.val_pos.update(spec.val_pos)
     item, problems = validate(_ITEM[obj.kind], merged, doc.file, prefix=("spec",))
     diags.extend(problems)
+    if item is None:
+        failed = failed_fields(obj.kind, merged)
+        if failed is not None:
+            broken.append(Broken(obj.kind, obj.metadata.service, merged, failed, ("spec",)))
+            diags.extend(skipped_rules(broken[-1]))
     return item

@@ -16,6 +16,7 @@ from obs.diagnostics import Diagnostics
 from obs.load import convert as cv
 from obs.load.sources import SourceDoc
 from obs.load.yamlpos import PosDict
+from obs.model.slo import MIN_OBJECTIVE, percent_hint
 
 SLOTH_INVALID = codes.define("IM001", "import/sloth-invalid",
                              "A Sloth spec field is missing, of the wrong type or unknown.")
@@ -185,6 +186,10 @@ class _Spec:
         if not 0 < value < 100:
             self.err(f"objective is a percentage between 0 and 100, exclusive (got {value})", slo.where("objective"),
                      hint="99.9 means 99.9%; an objective of 100 leaves no error budget to alert on")
+            return None
+        if value < MIN_OBJECTIVE:
+            self.err(f"objective {value:g} means {value:g}% of events good; objectives below {MIN_OBJECTIVE} are "
+                     "refused as mistakes", slo.where("objective"), hint=percent_hint(value))
             return None
         return value
 

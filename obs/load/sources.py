@@ -71,13 +71,94 @@ def expand_globs(root: Path, patterns: list[str], exclude: tuple[str, ...] = ())
     return sorted(found), empty
 
 
+UNREAD_YAML = codes.define("CF010", "config/unread-yaml",
+                           "A YAML file inside a folder that a source pattern reads, which no pattern matches "
+                           "(a .yml beside *.yaml, a subfolder below a non-recursive *): obs ignores it.")
+_YAML = (".yaml", ".yml")
+
+
+def _twin(pattern: str) -> str:
+    """The same pattern for the other YAML suffix: services/*.yaml ↔ services/*.yml."""
+    if pattern.endswith(".yaml"):
+        return pattern[:-5] + ".yml"
+    return pattern[:-4] + ".yaml" if pattern.endswith(".yml") else pattern
+
+
+def _empty_families(patterns: list[str], empty: list[str]) -> list[list[str]]:
+    """Patterns that match nothing, a pattern and its .yaml/.yml twin together: `*.yml` beside a
+    `*.yaml` that matches is no mistake (the default and `obs init` list both)."""
+    out, seen = [], set()
+    for pattern in patterns:
+        if pattern in seen:
+            continue
+        family = [p for p in dict.fromkeys((pattern, _twin(pattern))) if p in patterns]
+        seen.update(family)
+        if all(p in empty for p in family):
+            out.append(family)
+    return out
+
+
+def _listed(patterns: list[str]) -> str:
+    return ", ".join(repr(p) for p in patterns)
+
+
+def _folders(patterns: list[str]) -> list[tuple[str, bool]]:
+    """(folder, recursive) read by each pattern with a wildcard: the literal part before the
+    first wildcard. A named folder is searched with its subfolders (services/payments/x.yaml
+    beside services/*.yaml is the trap); the repository root only where a pattern reaches
+    below it, since a root holds much besides obs's sources (CI files, manifests)."""
+    out = []
+    for pattern in patterns:
+        parts = pattern.split("/")
+        first = next((i for i, part in enumerate(parts) if glob.has_magic(part)), None)
+        if first is None:
+            continue  # a file named literally reads no folder
+        rest = parts[first:]
+        out.append(("/".join(parts[:first]), first > 0 or len(rest) > 1 or "**" in rest[0]))
+    return out
+
+
+def unread_yaml(root: Path, project: Project, read: list[str]) -> list[str]:
+    """YAML files in the folders the source patterns read that no pattern matches, minus what
+    obs reads otherwise (tests, dashboards), out/, obs.yaml and hidden paths."""
+    folders = _folders(project.spec.sources)
+    if not folders:
+        return []
+    others, _ = expand_globs(root, [*project.spec.tests, *project.spec.dashboards])
+    known = {*read, *others, PROJECT_FILE}
+    out_dir = project.spec.outputDir.strip("/")
+    found = set()
+    for folder, recursive in folders:
+        base = root / folder
+        if not base.is_dir():
+            continue
+        for path in (base.rglob("*") if recursive else base.glob("*")):
+            rel = path.relative_to(root).as_posix()
+            parts = rel.split("/")
+            if rel in known or not rel.endswith(_YAML) or any(p.startswith(".") for p in parts) \
+                    or rel == out_dir or rel.startswith(out_dir + "/") or not path.is_file():
+                continue
+            found.add(rel)
+    return sorted(found)
+
+
+def _unread_hint(rel: str, patterns: list[str]) -> str:
+    folder = rel.rsplit("/", 1)[0] + "/" if "/" in rel else ""
+    suffix = ".yml" if rel.endswith(".yml") else ".yaml"
+    return f"add a pattern such as '{folder}*{suffix}' to spec.sources in obs.yaml, or move the file out of the folder"
+
+
 def read_sources(root: Path, project: Project, diags: Diagnostics) -> SourceSet:
     """Every document of every source file; a file that cannot be read is one diagnostic."""
     out_dir = project.spec.outputDir
     files, empty = expand_globs(root, project.spec.sources, exclude=(out_dir, PROJECT_FILE, ".git"))
-    for pattern in empty:
-        diags.warning(codes.CONFIG_NO_SOURCES, f"source pattern {pattern!r} matches no file",
-                      project.spec.pos_of("sources") if project.spec.pos else Position(PROJECT_FILE))
+    where = project.spec.pos_of("sources") if project.spec.pos else Position(PROJECT_FILE)
+    for family in _empty_families(project.spec.sources, empty):
+        diags.warning(codes.CONFIG_NO_SOURCES, f"source pattern {_listed(family)} matches no file"
+                      if len(family) == 1 else f"source patterns {_listed(family)} match no file", where)
+    for rel in unread_yaml(root, project, files):
+        diags.warning(UNREAD_YAML, f"{rel} is a YAML file in a sources folder, but no source pattern of obs.yaml "
+                      "matches it: obs does not read it", Position(rel), hint=_unread_hint(rel, project.spec.sources))
     sources = SourceSet(root)
     for rel in files:
         raw = (root / rel).read_bytes()

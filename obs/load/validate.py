@@ -12,6 +12,7 @@ import typing
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import PydanticCustomError
 
 from obs import codes
 from obs.diagnostics import Diagnostic, Position
@@ -51,6 +52,12 @@ def diagnostics_for(error: ValidationError, cls: type, root: Any, file: str, pre
     for key, errs in groups.items():
         out.extend(_one_group(key, errs, cls, root, file, prefix))
     return _drop_missing_behind_typos(out)
+
+
+def custom_error(error: PydanticCustomError, path: tuple, pos: Position) -> Diagnostic:
+    """A validator's error raised outside pydantic's own run (obs.load.salvage), as validate() reports it."""
+    return Diagnostic(_CUSTOM.get(error.type, codes.SCHEMA_VALUE), f"{_where(path)}: {error.message()}", pos,
+                      hint=(error.context or {}).get("obs_hint"))
 
 
 def _drop_missing_behind_typos(diags: list[Diagnostic]) -> list[Diagnostic]:
@@ -136,7 +143,8 @@ def _diag(path: tuple, err: dict, cls: type, root: Any, file: str, prefix: tuple
     if kind == "missing":
         return Diagnostic(codes.SCHEMA_REQUIRED, f"missing required field '{path[-1]}' in {_where(full[:-1])}", pos)
     if kind in _CUSTOM:
-        return Diagnostic(_CUSTOM[kind], f"{_where(full)}: {err['msg']}", pos)
+        hint = (err.get("ctx") or {}).get("obs_hint")
+        return Diagnostic(_CUSTOM[kind], f"{_where(full)}: {err['msg']}", pos, hint=hint)
     if kind in ("literal_error", "enum"):
         choices = err.get("ctx", {}).get("expected", "")
         options = [c.strip(" '") for c in choices.replace(" or ", ",").split(",") if c.strip(" '")]

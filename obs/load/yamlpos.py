@@ -260,6 +260,8 @@ def load_documents(text: str | bytes, file: str) -> tuple[list[tuple[Any, Positi
     builder = _Builder(file)
     try:
         docs = list(builder.documents(yaml.parse(text, Loader=_Parser)))
+    except yaml.reader.ReaderError as e:
+        raise ObsError(_unacceptable(text, e, file)) from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         pos = _mark(file, mark) if mark else Position(file)
@@ -271,6 +273,18 @@ def load_documents(text: str | bytes, file: str) -> tuple[list[tuple[Any, Positi
         raise ObsError(Diagnostic(codes.YAML_SYNTAX, str(e).splitlines()[0], Position(file))) from None
     docs = [(d, p) for d, p in docs if d is not None]
     return docs, builder.duplicates
+
+
+def _unacceptable(text: str, e: yaml.reader.ReaderError, file: str) -> Diagnostic:
+    """A character YAML refuses (NUL, other control characters), at its real line and column:
+    the C parser counts UTF-8 bytes, the Python one characters."""
+    offset = max(0, e.position)
+    before = text[:offset] if _Parser is yaml.SafeLoader else text.encode("utf-8")[:offset].decode("utf-8", "ignore")
+    line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+    char = e.character if isinstance(e.character, int) else ord(str(e.character)[:1] or "\0")
+    return Diagnostic(codes.YAML_SYNTAX, f"unacceptable character #x{char:04x}: {e.reason} in YAML",
+                      Position(file, line, col),
+                      hint=f'remove it, or write it as an escape inside double quotes ("\\x{char:02x}")')
 
 
 def _yaml_message(e: yaml.MarkedYAMLError) -> str:

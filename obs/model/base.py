@@ -62,9 +62,11 @@ def bind(obj: Any, data: Any) -> None:
                 bind(item, data[key])
 
 
-def invalid(kind: str, message: str) -> PydanticCustomError:
-    """A validation error of one of obs's kinds: name, duration, range, value (see load.validate)."""
-    return PydanticCustomError(kind, message.replace("{", "{{").replace("}", "}}"))
+def invalid(kind: str, message: str, hint: str | None = None) -> PydanticCustomError:
+    """A validation error of one of obs's kinds: name, duration, range, value (see load.validate),
+    with a hint line where one helps. pydantic fills only `{names}` of the context into the message, and
+    the context holds nothing but `obs_hint`, so braces in a message stay as they are."""
+    return PydanticCustomError(kind, message, {"obs_hint": hint} if hint else None)
 
 
 def _name(value: str) -> str:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from obs import durations
 from obs.model.base import Annotations, Duration, LabelName, Labels, Name, Spec, invalid
+
+#: below this an objective is almost surely a ratio (0.999) written where a percentage goes
+MIN_OBJECTIVE = 50
 
 
 class RatioSLI(Spec):
@@ -28,15 +33,33 @@ class LatencySLI(Spec):
     """Requests slower than `threshold` are errors; the threshold must be an `le` bound."""
 
     histogram: str
-    threshold: Duration | float
+    threshold: str
     groupBy: list[LabelName] = Field(default_factory=list)
 
     @field_validator("threshold", mode="before")
     @classmethod
     def _threshold(cls, value: object) -> object:
-        if isinstance(value, bool) or (isinstance(value, (int, float)) and value <= 0):
-            raise invalid("range", "threshold must be a duration such as 300ms or a positive number of the histogram's unit")
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            return value  # the type error says what is wrong
+        if not isinstance(value, str):  # a bare 500 was read as 500 seconds: an SLO that never burns
+            raise invalid("duration", f"{value:g} has no unit; obs does not guess between seconds and "
+                                      "milliseconds", hint=unit_hint(value))
+        try:
+            length = durations.threshold_seconds(value)
+        except ValueError as e:
+            raise invalid("duration", str(e)) from None
+        if length <= 0:
+            raise invalid("range", "threshold must be longer than 0")
         return value
+
+
+def unit_hint(value: float) -> str:
+    """500 → "write 500ms (0.5s)"; 0.5 → "write 0.5s (500ms)": milliseconds for numbers of 10 or more."""
+    ms, s = (Decimal(str(value)), Decimal(str(value)) / 1000) if value >= 10 else \
+        (Decimal(str(value)) * 1000, Decimal(str(value)))
+    text_ms, text_s = f"{ms.normalize():f}ms", f"{s.normalize():f}s"
+    first, second = (text_ms, text_s) if value >= 10 else (text_s, text_ms)
+    return f"write the unit: {first} ({second})"
 
 
 class RawSLI(Spec):
@@ -114,7 +137,18 @@ class SLO(Spec):
             raise invalid("type", f"objective must be a number of percent such as 99.9 (got {value!r})")
         if not 0 < value < 100:
             raise invalid("range", f"objective is a percentage between 0 and 100, exclusive (got {value})")
+        if value < MIN_OBJECTIVE:
+            raise invalid("range", f"objective {value:g} means {value:g}% of events good (an error budget of "
+                                   f"{Decimal(100) - Decimal(str(value)):f}%); objectives below {MIN_OBJECTIVE} are "
+                                   "refused as mistakes", hint=percent_hint(value))
         return value
+
+
+def percent_hint(value: float) -> str:
+    """0.999 → "did you mean 99.9?" (a ratio, as OpenSLO writes it); else what an objective looks like."""
+    if value < 1:
+        return f"did you mean {(Decimal(str(value)) * 100).normalize():f}? (an objective is a percentage, not a ratio)"
+    return "an objective is the percentage of good events, such as 99.9 or 99.5"
 
 
 class BurnWindow(Spec):

@@ -16,7 +16,7 @@ from decimal import Decimal
 from obs import slo as policy
 from obs.catalog import Catalog, SLOEntry
 from obs.dashboards import dashboard_url
-from obs.durations import seconds
+from obs.durations import threshold_seconds
 from obs.rulegen import Group, Rule
 from obs.rulegen import selector as sel
 
@@ -42,10 +42,12 @@ def service_groups(catalog: Catalog, service: str) -> list[Group]:
 
 
 def plan_for(catalog: Catalog, entry: SLOEntry) -> policy.Plan:
-    """The SLO's plan from obs.yaml's `defaults.slo` and its enabled tiers (ValueError if unusable)."""
+    """The SLO's plan from obs.yaml's `defaults.slo`, the scrape interval and its enabled tiers
+    (ValueError if unusable)."""
     d = catalog.defaults.slo
     tiers = [t for t in ("page", "ticket") if getattr(entry.spec.alerting, t).enabled]
     return policy.plan(entry.window, d.policy, d.interval, d.baseWindow, tiers,
+                       catalog.defaults.prometheus.scrapeInterval,
                        exact=catalog.policies.get(seconds(entry.window)))
 
 
@@ -147,34 +149,37 @@ def event_rates(entry: SLOEntry, base: str) -> tuple[str, str]:
     return f"clamp_min({total} - ({good} or {total} * 0), 0)", total
 
 
-def le_matcher(metric: str, threshold: object) -> sel.Matcher:
+def le_matcher(metric: str, threshold: str) -> sel.Matcher:
     """The bucket of the threshold, in the histogram's unit (seconds, or ms for *_milliseconds_*),
     matching both client spellings of whole numbers (Go writes 1, Java 1.0)."""
-    value = float(threshold) if isinstance(threshold, (int, float)) else seconds(str(threshold))
-    if not isinstance(threshold, (int, float)) and "_milliseconds" in metric:
-        value *= 1000
+    value = threshold_seconds(threshold)
+    if "_milliseconds" in metric:
+        value = round(value * 1000, 9)  # 0.7s is 700, not 700.0000000000001
     text = _num(Decimal(repr(value)))
     if "." not in text and "e" not in text:
         return sel.Matcher("le", "=~", f"{text}|{text}\\.0")
     return sel.Matcher("le", "=", text)
 
 
+def burn_alert(catalog: Catalog, entry: SLOEntry, plan: policy.Plan, tier: str) -> Rule | None:
+    """The burn-rate alert of one tier (the OR of its window pairs), None when the tier has no pair.
+    `obs explain` reads its labels, so what it prints is what compile writes."""
+    pairs = plan.tier_pairs(tier)
+    if not pairs:
+        return None
+    budget, conf = budget_of(entry), getattr(entry.spec.alerting, tier)
+    clauses = [f"({_above(entry, plan, p.long, p.factor, budget)} and {_above(entry, plan, p.short, p.factor, budget)})"
+               for p in pairs]
+    tier_labels = {**_head(entry, policy.SEVERITY[tier]), **_rest(labels_of(entry)), **conf.labels}
+    text = {**_annotations(catalog, entry), **_describe(entry, plan, tier, budget), **entry.spec.alerting.annotations,
+            **conf.annotations}
+    return Rule(expr=" or ".join(clauses), alert=entry.alert_name, labels=tier_labels,
+                annotations=_ordered(text), origin=entry.origin)
+
+
 def _alerts(catalog: Catalog, entry: SLOEntry, plan: policy.Plan) -> list[Rule]:
-    budget, labels = budget_of(entry), labels_of(entry)
-    annotations = _annotations(catalog, entry)
-    rules = []
-    for tier in ("page", "ticket"):
-        pairs = plan.tier_pairs(tier)
-        if not pairs:
-            continue
-        conf = getattr(entry.spec.alerting, tier)
-        clauses = [f"({_above(entry, plan, p.long, p.factor, budget)} and {_above(entry, plan, p.short, p.factor, budget)})"
-                   for p in pairs]
-        tier_labels = {**_head(entry, policy.SEVERITY[tier]), **_rest(labels), **conf.labels}
-        text = {**annotations, **_describe(entry, plan, tier, budget), **entry.spec.alerting.annotations,
-                **conf.annotations}
-        rules.append(Rule(expr=" or ".join(clauses), alert=entry.alert_name, labels=tier_labels,
-                          annotations=_ordered(text), origin=entry.origin))
+    labels, annotations = labels_of(entry), _annotations(catalog, entry)
+    rules = [r for tier in ("page", "ticket") if (r := burn_alert(catalog, entry, plan, tier)) is not None]
     absent = entry.spec.alerting.absent
     if absent is not None and absent.enabled:
         base = recorded(entry, ERROR_RATIO.format(w=plan.name(plan.base)))

@@ -75,6 +75,9 @@ CASES = {
     "sloth-objective-100": ({"s.yaml": sloth(objective="100")},
                             "s.yaml:5:16: error[IM001]: objective is a percentage between 0 and 100, exclusive "
                             "(got 100)"),
+    "sloth-objective-a-ratio": ({"s.yaml": sloth(objective="0.999")},
+                                "s.yaml:5:16: error[IM001]: objective 0.999 means 0.999% of events good; objectives "
+                                "below 50 are refused as mistakes"),
     "sloth-typo": ({"s.yaml": sloth().replace("error_query", "eror_query")},
                    "s.yaml:8:9: error[IM001]: a Sloth SLI needs 'error_query'"),
     "sloth-plugin": ({"s.yaml": sloth().split("      events:")[0] + "      plugin: {id: sloth-common/availability}\n"},
@@ -84,6 +87,9 @@ CASES = {
                        "s.yaml:2:7: error[IM001]: sloth.slok.dev/v1 has no kind 'ServiceLevel'"),
     "openslo-target-above-1": ({"o.yaml": oslo(objective="target: 99.5")},
                                "o.yaml:17:15: error[IM010]: target is a ratio between 0 and 1, exclusive (got 99.5)"),
+    "openslo-target-percent-a-ratio": ({"o.yaml": oslo(objective="targetPercent: 0.995")},
+                                       "o.yaml:17:22: error[IM010]: targetPercent 0.995 is an objective of 0.995%; "
+                                       "objectives below 50% are refused as mistakes"),
     "openslo-unknown-kind": ({"o.yaml": "apiVersion: openslo/v1\nkind: Slo\nmetadata: {name: x}\nspec: {}\n"},
                              "o.yaml:2:7: error[IM010]: OpenSLO has no kind 'Slo'"),
     "openslo-calendar": ({"o.yaml": oslo(window="{duration: 1M, calendar: {startTime: '2024-01-01 00:00:00', "

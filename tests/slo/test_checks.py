@@ -28,7 +28,9 @@ def test_bad_sli_is_one_line(tmp_path, sli, code, text):
 def test_window_scaled_below_the_base_window(tmp_path):
     root = one_slo(tmp_path, "ratio:\n          errors: x_total{code=\"500\"}\n          total: x_total", window="2d")
     diags = [d for d in build(root, run_checks=True).diags.sorted() if d.code == "SL003"]
-    assert len(diags) == 1 and "scales to 20s, shorter than the base recording window 1m" in diags[0].message
+    assert len(diags) == 1 and ("the page pair's short window scales to 20s; read at the base window 4m (4 × the "
+                                "scrape interval 1m, the shortest window rate() can read) it is not shorter than its "
+                                "long window 4m") in diags[0].message
     assert diags[0].pos.line == 8  # the window: line
 
 

@@ -60,3 +60,16 @@ def test_deep_nesting_is_refused_without_recursion():
 def test_multi_document_files_keep_each_document_start():
     docs, _ = load_documents("a: 1\n---\nb: 2\n", "f.yaml")
     assert [p.line for _, p in docs] == [1, 3]
+
+
+@pytest.mark.parametrize("text,where", [
+    ("a: 1\nb: 2\nc: x\x00y\n", (3, 5)),
+    ("a: ééé\nb: 2\nc: x\x00y\n", (3, 5)),  # the C parser counts bytes: columns are characters
+    ("a: 1\n\x07\n", (2, 1)),
+])
+def test_a_control_character_is_reported_where_it_stands(text, where):
+    with pytest.raises(ObsError) as e:
+        load_documents(text, "f.yaml")
+    d = e.value.diagnostics[0]
+    assert (d.code, d.pos) == ("YM001", Position("f.yaml", *where))
+    assert "control characters are not allowed" in d.message and d.hint
