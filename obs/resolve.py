@@ -42,6 +42,8 @@ def resolve(root: Path, project: Project, defs: Definitions, diags: Diagnostics,
             logs.append(_log_alert(item.item, None, project, item.doc.format, base, item))
             continue
         svc = services.get(item.service or "")
+        if svc is None and defs.may_define("Service", item.service or ""):
+            continue  # its service failed to load: that error is the one to fix
         if svc is None:
             diags.error(UNKNOWN_SERVICE, f"{item.kind} {item.item.name!r} names service {item.service!r}, "
                         "which no Service document defines", item.doc.data.where("metadata"))
@@ -56,8 +58,9 @@ def resolve(root: Path, project: Project, defs: Definitions, diags: Diagnostics,
     for doc, src in defs.rule_groups:
         owner = doc.metadata.service
         if owner and owner not in services:
-            diags.error(UNKNOWN_SERVICE, f"rule group {doc.metadata.name!r} names service {owner!r}, which no "
-                        "Service document defines", doc.metadata.pos_of("service"))
+            if not defs.may_define("Service", owner):
+                diags.error(UNKNOWN_SERVICE, f"rule group {doc.metadata.name!r} names service {owner!r}, which "
+                            "no Service document defines", doc.metadata.pos_of("service"))
             owner = None
         team = doc.metadata.team or (services[owner].team if owner else None)
         labels = {**base, **doc.metadata.labels, **({"team": team} if team else {})}

@@ -36,6 +36,18 @@ class Definitions:
     channels: list[tuple[ChannelDoc, SourceDoc]] = field(default_factory=list)
     rule_groups: list[tuple[RuleGroupDoc, SourceDoc]] = field(default_factory=list)
     standalone: list[Standalone] = field(default_factory=list)
+    #: metadata.name as written of documents that did not validate, by kind ("?" for an unknown kind);
+    #: with `unloaded` (files that did not load): a reference to them echoes an error already reported
+    failed: dict[str, set[str]] = field(default_factory=dict)
+    unloaded: list[str] = field(default_factory=list)
+
+    def may_define(self, kind: str, name: str) -> bool:
+        """Whether a document that failed to load or validate might have defined `name` of `kind`."""
+        return bool(self.unloaded) or any(name in self.failed.get(k, ()) for k in (kind, "?"))
+
+    def incomplete(self, kind: str) -> bool:
+        """Whether some document of `kind` (or of unknown content) failed: lookups by content are unsure."""
+        return bool(self.unloaded) or any(self.failed.get(k) for k in (kind, "?"))
 
 
 def parse_documents(docs: list[SourceDoc], diags: Diagnostics) -> Definitions:
@@ -47,11 +59,13 @@ def parse_documents(docs: list[SourceDoc], diags: Diagnostics) -> Definitions:
             continue
         if not isinstance(kind, str) or kind not in KINDS:
             _unknown_kind(doc, kind, diags)
+            _failed(defs, "?", doc)
             continue
         cls = {"Service": ServiceDoc, "Channel": ChannelDoc, "RuleGroup": RuleGroupDoc}.get(kind, StandaloneDoc)
         obj, problems = validate(cls, doc.data, doc.file)
         diags.extend(problems)
         if obj is None:
+            _failed(defs, kind, doc)
             continue
         if isinstance(obj, ServiceDoc):
             defs.services.append((obj, doc))
@@ -68,6 +82,12 @@ def parse_documents(docs: list[SourceDoc], diags: Diagnostics) -> Definitions:
             if item is not None:
                 defs.standalone.append(Standalone(obj.kind, obj.metadata.service, item, doc))
     return defs
+
+
+def _failed(defs: Definitions, kind: str, doc: SourceDoc) -> None:
+    meta = doc.data.get("metadata")
+    name = meta.get("name") if isinstance(meta, dict) else None
+    defs.failed.setdefault(kind, set()).add(name if isinstance(name, str) else "")
 
 
 def _unknown_kind(doc: SourceDoc, kind: Any, diags: Diagnostics) -> None:
