@@ -29,6 +29,15 @@ class SLODefaults(Spec):
     baseWindow: Duration | None = None
 
 
+class RealertDefaults(Spec):
+    """How long a log alert stays quiet after it notified, by severity (ElastAlert `realert`, watch
+    `throttle_period`, monitor action `throttle`); without it ElastAlert repeats every minute."""
+
+    critical: Duration = "15m"
+    warning: Duration = "1h"
+    info: Duration = "4h"
+
+
 class LogDefaults(Spec):
     index: str = "ks-logstash-log-*"
     timestampField: str = "@timestamp"
@@ -39,6 +48,9 @@ class LogDefaults(Spec):
     alertmanager: list[str] = Field(default_factory=list)
     #: where the ElastAlert pod mounts SMTP credentials files (`<channel>.yaml`, user and password)
     smtpAuthDir: str = "/etc/elastalert/smtp-auth"
+    #: realert per severity for alerts that notify channels (an alert's own `realert:` wins); in
+    #: Alertmanager mode alerts are re-sent every run and Alertmanager's repeat intervals decide
+    realert: RealertDefaults = Field(default_factory=RealertDefaults)
 
 
 class SkyWalkingDefaults(Spec):

@@ -127,6 +127,7 @@ def _log_alert(alert: LogAlert, svc: ServiceEntry | None, project: Project, fmt:
     owner = svc.labels if svc else {**(base or {}), **({"team": team} if team else {})}
     labels = {**owner, **alert.labels, "severity": alert.severity}
     raw = standalone.doc.original if standalone and fmt == "elastalert" else None
+    realert = alert.realert or (None if d.alertmanager else getattr(d.realert, alert.severity))
     return LogAlertEntry(svc.name if svc else None, alert.name, alert, alert.index or d.index,
                          alert.timestampField or d.timestampField, tuple(alert.targets or d.targets), labels,
-                         tuple(alert.notify), team, Origin(alert.pos, fmt), raw)
+                         tuple(alert.notify), team, Origin(alert.pos, fmt), raw, realert)

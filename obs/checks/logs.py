@@ -67,6 +67,33 @@ def legacy_secrets(build) -> Iterable[Diagnostic]:
                                  hint=f"write {key}: ${{VARIABLE}} and give the ElastAlert pod that variable")
 
 
+@check("LG021", "logs/elastalert-no-realert", "An ElastAlert rule kept from before obs has no `realert`: it "
+                                            "notifies every minute while its condition holds.")
+def legacy_realert(build) -> Iterable[Diagnostic]:
+    d = build.catalog.defaults.logs
+    for entry in build.catalog.log_alerts:
+        raw = entry.raw
+        if raw is None or "realert" in raw or "aggregation" in raw or d.alertmanager or _to_alertmanager(raw):
+            continue  # Alertmanager deduplicates alerts that are re-sent every run
+        quiet = getattr(d.realert, entry.spec.severity)
+        pos = raw.key_pos.get("alert") if hasattr(raw, "key_pos") else None
+        yield Diagnostic("LG021", f"ElastAlert rule {entry.name!r} has no realert: ElastAlert notifies again every "
+                         "minute while its condition holds", pos or entry.origin.pos, Severity.WARNING,
+                         hint=f"add realert: {_elastalert_time(quiet)} (obs's default for {entry.spec.severity} "
+                              "log alerts, defaults.logs.realert)")
+
+
+def _to_alertmanager(raw: dict) -> bool:
+    alerters = raw.get("alert")
+    alerters = alerters if isinstance(alerters, list) else [alerters]
+    return any(a == "alertmanager" or (isinstance(a, dict) and "alertmanager" in a) for a in alerters)
+
+
+def _elastalert_time(duration: str) -> str:
+    from obs.logs import timeframe
+    return "{" + ", ".join(f"{k}: {v}" for k, v in timeframe(duration).items()) + "}"
+
+
 @check(NO_CHANNEL, "logs/no-channel", "Every log alert reaches at least one channel.")
 def reachability(build) -> Iterable[Diagnostic]:
     catalog = build.catalog

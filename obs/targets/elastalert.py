@@ -99,8 +99,8 @@ def build_rule(catalog: Catalog, entry: LogAlertEntry, needs: set[EnvNeed]) -> d
     if spec.group_by:
         rule["query_key"] = spec.group_by[0] if len(spec.group_by) == 1 else list(spec.group_by)
     rule["filter"] = filters(entry)
-    if spec.realert:
-        rule["realert"] = timeframe(spec.realert)
+    if entry.realert:
+        rule["realert"] = timeframe(entry.realert)
     rule["priority"] = PRIORITY[spec.severity]
     rule["alert_subject"] = spec.summary
     rule["alert_text"] = message(entry)
