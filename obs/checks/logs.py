@@ -94,6 +94,28 @@ def _elastalert_time(duration: str) -> str:
     return "{" + ", ".join(f"{k}: {v}" for k, v in timeframe(duration).items()) + "}"
 
 
+@check("LG020", "channel/smtp-login", "An email channel with a password has no `username`: the SMTP login of "
+                                     "ElastAlert's auth file and Alertmanager is a guess, or there is none.")
+def smtp_login(build) -> Iterable[Diagnostic]:
+    from obs.alertmanager.receivers import smtp_user
+    catalog = build.catalog
+    if not {"elastalert", "alertmanager"} & set(catalog.project.spec.targets):
+        return
+    for ch in catalog.channels.values():
+        s = ch.spec
+        if s.type != "email" or s.password is None or s.username or s.sender or catalog.defaults.alertmanager.smtpFrom:
+            continue  # the sender (`from`) is the login of most mail services
+        user = smtp_user(s, catalog.defaults.alertmanager)
+        hint = "add username: (the SMTP account), or from: when the account is the sender address"
+        if user is None:
+            yield Diagnostic("LG020", f"email channel {ch.name!r} has a password but no username, no from and no "
+                             "smarthost: there is no user to log in as", s.pos_of("password"), hint=hint)
+        else:
+            yield Diagnostic("LG020", f"email channel {ch.name!r} has a password but no username or from: the SMTP "
+                             f"login would be {user!r}, guessed from the smarthost", s.pos_of("password"),
+                             Severity.WARNING, hint=hint)
+
+
 @check(NO_CHANNEL, "logs/no-channel", "Every log alert reaches at least one channel.")
 def reachability(build) -> Iterable[Diagnostic]:
     catalog = build.catalog
