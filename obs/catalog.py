@@ -86,6 +86,9 @@ class LogAlertEntry:
     origin: Origin
     #: for rules read from ElastAlert 2 files: the rule as written (passed through)
     raw: dict[str, Any] | None = None
+    #: quiet time after a notification: the alert's `realert:`, else defaults.logs.realert by severity
+    #: (None in Alertmanager mode: re-sent every run, Alertmanager deduplicates)
+    realert: str | None = None
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,15 @@ class PrometheusDefaults(Spec):
     scrapeInterval: Duration = "1m"
 
 
+class RealertDefaults(Spec):
+    """How long a log alert stays quiet after it notified, by severity (ElastAlert `realert`, watch
+    `throttle_period`, monitor action `throttle`); without it ElastAlert repeats every minute."""
+
+    critical: Duration = "15m"
+    warning: Duration = "1h"
+    info: Duration = "4h"
+
+
 class LogDefaults(Spec):
     index: str = "ks-logstash-log-*"
     timestampField: str = "@timestamp"
@@ -46,8 +55,12 @@ class LogDefaults(Spec):
     schedule: Duration = "1m"
     #: Alertmanager URLs: when set, log alerts go there (API v2) and its routes reach the channels
     alertmanager: list[str] = Field(default_factory=list)
-    #: where the ElastAlert pod mounts SMTP credentials files (`<channel>.yaml`, user and password)
-    smtpAuthDir: str = "/etc/elastalert/smtp-auth"
+    #: unset: obs writes each email channel's SMTP login file beside the rules (password as ${VAR});
+    #: set: the ElastAlert pod mounts `<channel>.yaml` files (user, password) there itself
+    smtpAuthDir: str | None = None
+    #: realert per severity for alerts that notify channels (an alert's own `realert:` wins); in
+    #: Alertmanager mode alerts are re-sent every run and Alertmanager's repeat intervals decide
+    realert: RealertDefaults = Field(default_factory=RealertDefaults)
 
 
 class SkyWalkingDefaults(Spec):

@@ -42,6 +42,8 @@ def resolve(root: Path, project: Project, defs: Definitions, diags: Diagnostics,
             logs.append(_log_alert(item.item, None, project, item.doc.format, base, item))
             continue
         svc = services.get(item.service or "")
+        if svc is None and defs.may_define("Service", item.service or ""):
+            continue  # its service failed to load: that error is the one to fix
         if svc is None:
             diags.error(UNKNOWN_SERVICE, f"{item.kind} {item.item.name!r} names service {item.service!r}, "
                         "which no Service document defines", item.doc.data.where("metadata"))
@@ -56,8 +58,9 @@ def resolve(root: Path, project: Project, defs: Definitions, diags: Diagnostics,
     for doc, src in defs.rule_groups:
         owner = doc.metadata.service
         if owner and owner not in services:
-            diags.error(UNKNOWN_SERVICE, f"rule group {doc.metadata.name!r} names service {owner!r}, which no "
-                        "Service document defines", doc.metadata.pos_of("service"))
+            if not defs.may_define("Service", owner):
+                diags.error(UNKNOWN_SERVICE, f"rule group {doc.metadata.name!r} names service {owner!r}, which "
+                            "no Service document defines", doc.metadata.pos_of("service"))
             owner = None
         team = doc.metadata.team or (services[owner].team if owner else None)
         labels = {**base, **doc.metadata.labels, **({"team": team} if team else {})}
@@ -148,6 +151,7 @@ def _log_alert(alert: LogAlert, svc: ServiceEntry | None, project: Project, fmt:
     owner = svc.labels if svc else {**(base or {}), **({"team": team} if team else {})}
     labels = {**owner, **alert.labels, "severity": alert.severity}
     raw = standalone.doc.original if standalone and fmt == "elastalert" else None
+    realert = alert.realert or (None if d.alertmanager else getattr(d.realert, alert.severity))
     return LogAlertEntry(svc.name if svc else None, alert.name, alert, alert.index or d.index,
                          alert.timestampField or d.timestampField, tuple(alert.targets or d.targets), labels,
-                         tuple(alert.notify), team, Origin(alert.pos, fmt), raw)
+                         tuple(alert.notify), team, Origin(alert.pos, fmt), raw, realert)

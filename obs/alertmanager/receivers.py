@@ -13,6 +13,7 @@ from __future__ import annotations
 from obs import codes
 from obs.alertmanager.secrets import Secrets
 from obs.catalog import ChannelEntry
+from obs.model import ChannelSpec
 from obs.diagnostics import Diagnostics
 from obs.project import AlertmanagerDefaults
 
@@ -64,11 +65,16 @@ def _email(ch: ChannelEntry, d: AlertmanagerDefaults, secrets: Secrets, diags: D
         diags.error(MISSING_SMTP, f"email channel {ch.name!r} has no 'smarthost': Alertmanager cannot send mail "
                     "without one", ch.spec.pos_of("to") or ch.origin.pos, hint="add smarthost: smtp.example.com:587")
     if s.password is not None:
-        conf["auth_username"] = s.username or sender or ""
+        conf["auth_username"] = smtp_user(s, d) or ""
         conf["auth_password_file"] = secrets.file(s.password)
     elif s.username:
         conf["auth_username"] = s.username
     return conf
+
+
+def smtp_user(s: ChannelSpec, d: AlertmanagerDefaults) -> str | None:
+    """The SMTP login of an email channel (Alertmanager and ElastAlert alike): `username`, else the sender."""
+    return s.username or s.sender or d.smtpFrom or _default_sender(s.smarthost)
 
 
 def _default_sender(smarthost: str | None) -> str | None:

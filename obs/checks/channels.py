@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from obs.alertmanager.routes import sources
 from obs.checks import check
-from obs.diagnostics import Diagnostic, Severity
+from obs.diagnostics import Diagnostic, Position, Severity
+from obs.load.yamlpos import PosDict
 
 if TYPE_CHECKING:
     from obs.pipeline import Build
@@ -22,7 +23,7 @@ def _teams(build: Build) -> set[str]:
 @check("AM002", "alertmanager/default-receiver", "defaults.alertmanager.receiver names no Channel.")
 def default_receiver(build: Build) -> list[Diagnostic]:
     d = build.catalog.defaults.alertmanager
-    if d.receiver is None or d.receiver in build.catalog.channels:
+    if d.receiver is None or d.receiver in build.catalog.channels or build.defs.may_define("Channel", d.receiver):
         return []
     known = sorted(build.catalog.channels)
     close = difflib.get_close_matches(d.receiver, known, n=1, cutoff=0.6)
@@ -35,8 +36,9 @@ def default_receiver(build: Build) -> list[Diagnostic]:
                                               "team and none is named in `notify:` (they go to the default receiver).")
 def unrouted_teams(build: Build) -> list[Diagnostic]:
     catalog = build.catalog
-    if "alertmanager" not in catalog.project.spec.targets or catalog.defaults.alertmanager.receiver:
-        return []
+    if "alertmanager" not in catalog.project.spec.targets or catalog.defaults.alertmanager.receiver \
+            or build.defs.incomplete("Channel"):
+        return []  # a channel that failed to load might route them: its own error says enough
     out = []
     by_team: dict[str, list] = {}
     for src in sources(catalog).sources:
@@ -48,23 +50,33 @@ def unrouted_teams(build: Build) -> list[Diagnostic]:
         if reached or any(n in catalog.channels for s in srcs for n in s.notify):
             continue
         names = sorted({f"{s.service}/{s.name}" if s.service else s.name for s in srcs})
-        pos = _position(catalog, srcs[0])
+        pos = _position(build, team, srcs)
         out.append(Diagnostic("AM003", f"alerts of team {team!r} reach no channel ({', '.join(names[:4])}"
                               f"{', …' if len(names) > 4 else ''})", pos, Severity.WARNING,
                               hint=f"add a Channel with `match: {{team: {team}}}` or set defaults.alertmanager.receiver"))
     return out
 
 
-def _position(catalog, src):
-    svc = catalog.services.get(src.service or "")
-    if svc is not None:
-        return svc.origin.pos
-    group = next((g for g in catalog.rule_groups if g.name == src.name), None)
-    return group.origin.pos if group else None
+def _position(build: Build, team: str, srcs: list) -> Position | None:
+    """Where the team is written (a service's or rule group's `metadata.team`), so that the line a person
+    edits, and a `# obs: disable=AM003` beside it, is the one the finding names."""
+    for doc, _ in [*build.defs.services, *build.defs.rule_groups]:
+        if doc.metadata.team == team and any(s.service == doc.metadata.name or s.name == doc.metadata.name
+                                             for s in srcs):
+            return doc.metadata.pos_of("team")
+    first = srcs[0]  # an alert whose own `labels.team` names the team
+    item = next((a for a in build.catalog.alerts if a.service == first.service and a.spec.name == first.name), None)
+    labels = item.spec._source.get("labels") if item is not None and item.spec._source is not None else None
+    if isinstance(labels, PosDict):
+        return labels.where("team")
+    svc = build.catalog.services.get(first.service or "")
+    return item.origin.pos if item else svc.origin.pos if svc else None
 
 
 @check("AM004", "channel/unknown-team", "A channel's `match:` names a team that no service, rule group or alert has.")
 def unknown_team(build: Build) -> list[Diagnostic]:
+    if build.defs.unloaded:
+        return []  # the team may be that of a file that did not load
     # teams as written too: a service that fails its schema still names its team
     written = {d.data["metadata"].get("team") for d in build.sources.documents
                if isinstance(d.data.get("metadata"), dict)}

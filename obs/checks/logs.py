@@ -104,11 +104,60 @@ def legacy_secrets(build) -> Iterable[Diagnostic]:
                                  hint=f"write {key or path}: ${{VARIABLE}} and give the ElastAlert pod that variable")
 
 
+@check("LG021", "logs/elastalert-no-realert", "An ElastAlert rule kept from before obs has no `realert`: it "
+                                            "notifies every minute while its condition holds.")
+def legacy_realert(build) -> Iterable[Diagnostic]:
+    d = build.catalog.defaults.logs
+    for entry in build.catalog.log_alerts:
+        raw = entry.raw
+        if raw is None or "realert" in raw or "aggregation" in raw or d.alertmanager or _to_alertmanager(raw):
+            continue  # Alertmanager deduplicates alerts that are re-sent every run
+        quiet = getattr(d.realert, entry.spec.severity)
+        pos = raw.key_pos.get("alert") if hasattr(raw, "key_pos") else None
+        yield Diagnostic("LG021", f"ElastAlert rule {entry.name!r} has no realert: ElastAlert notifies again every "
+                         "minute while its condition holds", pos or entry.origin.pos, Severity.WARNING,
+                         hint=f"add realert: {_elastalert_time(quiet)} (obs's default for {entry.spec.severity} "
+                              "log alerts, defaults.logs.realert)")
+
+
+def _to_alertmanager(raw: dict) -> bool:
+    alerters = raw.get("alert")
+    alerters = alerters if isinstance(alerters, list) else [alerters]
+    return any(a == "alertmanager" or (isinstance(a, dict) and "alertmanager" in a) for a in alerters)
+
+
+def _elastalert_time(duration: str) -> str:
+    from obs.logs import timeframe
+    return "{" + ", ".join(f"{k}: {v}" for k, v in timeframe(duration).items()) + "}"
+
+
+@check("LG020", "channel/smtp-login", "An email channel with a password has no `username`: the SMTP login of "
+                                     "ElastAlert's auth file and Alertmanager is a guess, or there is none.")
+def smtp_login(build) -> Iterable[Diagnostic]:
+    from obs.alertmanager.receivers import smtp_user
+    catalog = build.catalog
+    if not {"elastalert", "alertmanager"} & set(catalog.project.spec.targets):
+        return
+    for ch in catalog.channels.values():
+        s = ch.spec
+        if s.type != "email" or s.password is None or s.username or s.sender or catalog.defaults.alertmanager.smtpFrom:
+            continue  # the sender (`from`) is the login of most mail services
+        user = smtp_user(s, catalog.defaults.alertmanager)
+        hint = "add username: (the SMTP account), or from: when the account is the sender address"
+        if user is None:
+            yield Diagnostic("LG020", f"email channel {ch.name!r} has a password but no username, no from and no "
+                             "smarthost: there is no user to log in as", s.pos_of("password"), hint=hint)
+        else:
+            yield Diagnostic("LG020", f"email channel {ch.name!r} has a password but no username or from: the SMTP "
+                             f"login would be {user!r}, guessed from the smarthost", s.pos_of("password"),
+                             Severity.WARNING, hint=hint)
+
+
 @check(NO_CHANNEL, "logs/no-channel", "Every log alert reaches at least one channel.")
 def reachability(build) -> Iterable[Diagnostic]:
     catalog = build.catalog
-    if catalog.defaults.logs.alertmanager:
-        return
+    if catalog.defaults.logs.alertmanager or build.defs.incomplete("Channel"):
+        return  # a channel that failed to load might match: its own error says enough
     for entry in catalog.log_alerts:
         if entry.raw is None and not entry.notify and not recipients(catalog, entry):
             labels = ", ".join(f"{k}={v}" for k, v in sorted(entry.labels.items()))

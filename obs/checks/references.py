@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from obs.checks import check
 from obs.diagnostics import Diagnostic
+from obs.load.yamlpos import PosList
 
 if TYPE_CHECKING:
     from obs.pipeline import Build
@@ -20,24 +21,34 @@ def _unknown(name: str, known: list[str], pos, what: str) -> Diagnostic:
     return Diagnostic("RF005", f"{what} notifies {name!r}, which no Channel defines", pos, hint=hint)
 
 
+def _item(spec, index: int, default):
+    """Where `notify[index]` is written; the list, then the item, when positions are missing."""
+    items = spec._source.get("notify") if spec is not None and spec._source is not None else None
+    if isinstance(items, PosList):
+        return items.where(index)
+    return (spec.pos_of("notify") if spec is not None else None) or default
+
+
 @check("RF005", "ref/unknown-channel", "`notify:` names a channel that no Channel document defines.")
 def unknown_channels(build: Build) -> list[Diagnostic]:
     known = sorted(build.catalog.channels)
+
+    def missing(name: str) -> bool:  # a channel of a file that did not load is that file's error, not this one
+        return name not in known and not build.defs.may_define("Channel", name)
     out = []
     for slo in build.catalog.slos:
-        for name in slo.notify:
-            if name not in known:
-                out.append(_unknown(name, known, slo.spec.alerting.pos_of("notify") or slo.origin.pos,
+        for i, name in enumerate(slo.notify):
+            if missing(name):
+                out.append(_unknown(name, known, _item(slo.spec.alerting, i, slo.origin.pos),
                                     f"SLO {slo.service}/{slo.name}"))
     for alert in build.catalog.alerts:
-        for name in alert.notify:
-            if name not in known:
-                out.append(_unknown(name, known, alert.spec.pos_of("notify") or alert.origin.pos,
-                                    f"alert {alert.spec.name}"))
+        for i, name in enumerate(alert.notify):
+            if missing(name):
+                out.append(_unknown(name, known, _item(alert.spec, i, alert.origin.pos), f"alert {alert.spec.name}"))
     for log in build.catalog.log_alerts:
-        for name in log.notify:
-            if name not in known:
-                out.append(_unknown(name, known, log.spec.pos_of("notify") or log.origin.pos, f"log alert {log.name}"))
+        for i, name in enumerate(log.notify):
+            if missing(name):
+                out.append(_unknown(name, known, _item(log.spec, i, log.origin.pos), f"log alert {log.name}"))
     return out
 
 

@@ -40,6 +40,18 @@ class Definitions:
     policies: list[tuple[BurnRatePolicyDoc, SourceDoc]] = field(default_factory=list)
     #: items that failed the schema, kept for the checks of their intact fields (obs.load.salvage)
     broken: list[Broken] = field(default_factory=list)
+    #: metadata.name as written of documents that did not validate, by kind ("?" for an unknown kind);
+    #: with `unloaded` (files that did not load): a reference to them echoes an error already reported
+    failed: dict[str, set[str]] = field(default_factory=dict)
+    unloaded: list[str] = field(default_factory=list)
+
+    def may_define(self, kind: str, name: str) -> bool:
+        """Whether a document that failed to load or validate might have defined `name` of `kind`."""
+        return bool(self.unloaded) or any(name in self.failed.get(k, ()) for k in (kind, "?"))
+
+    def incomplete(self, kind: str) -> bool:
+        """Whether some document of `kind` (or of unknown content) failed: lookups by content are unsure."""
+        return bool(self.unloaded) or any(self.failed.get(k) for k in (kind, "?"))
 
 
 def parse_documents(docs: list[SourceDoc], diags: Diagnostics) -> Definitions:
@@ -51,6 +63,7 @@ def parse_documents(docs: list[SourceDoc], diags: Diagnostics) -> Definitions:
             continue
         if not isinstance(kind, str) or kind not in KINDS:
             _unknown_kind(doc, kind, diags)
+            _failed(defs, "?", doc)
             continue
         cls = {"Service": ServiceDoc, "Channel": ChannelDoc, "RuleGroup": RuleGroupDoc,
                "BurnRatePolicy": BurnRatePolicyDoc}.get(kind, StandaloneDoc)
@@ -62,6 +75,7 @@ def parse_documents(docs: list[SourceDoc], diags: Diagnostics) -> Definitions:
             for item in broken:
                 diags.extend(skipped_rules(item))
         if obj is None:
+            _failed(defs, kind, doc)
             continue
         if isinstance(obj, ServiceDoc):
             defs.services.append((obj, doc))
@@ -80,6 +94,12 @@ def parse_documents(docs: list[SourceDoc], diags: Diagnostics) -> Definitions:
             if item is not None:
                 defs.standalone.append(Standalone(obj.kind, obj.metadata.service, item, doc))
     return defs
+
+
+def _failed(defs: Definitions, kind: str, doc: SourceDoc) -> None:
+    meta = doc.data.get("metadata")
+    name = meta.get("name") if isinstance(meta, dict) else None
+    defs.failed.setdefault(kind, set()).add(name if isinstance(name, str) else "")
 
 
 def _unknown_kind(doc: SourceDoc, kind: Any, diags: Diagnostics) -> None:

@@ -33,6 +33,8 @@ class SourceSet:
     files: list[str] = field(default_factory=list)
     hashes: dict[str, str] = field(default_factory=dict)
     documents: list[SourceDoc] = field(default_factory=list)
+    #: files (or documents of them) that could not be read as YAML mappings: what they define is unknown
+    unloaded: list[str] = field(default_factory=list)
 
 
 def load_project(root: Path) -> tuple[Project | None, list[Diagnostic]]:
@@ -168,12 +170,14 @@ def read_sources(root: Path, project: Project, diags: Diagnostics) -> SourceSet:
             docs, dups = load_documents(raw, rel)
         except ObsError as e:
             diags.extend(e.diagnostics)
+            sources.unloaded.append(rel)
             continue
         diags.extend(dups)
         for data, pos in docs:
             for item, where in _objects(data, pos):
                 if not isinstance(item, PosDict):
                     diags.error(codes.YAML_NOT_MAPPING, "a document must be a mapping", where)
+                    sources.unloaded.append(rel)
                     continue
                 sources.documents.append(SourceDoc(rel, where, item))
     return sources

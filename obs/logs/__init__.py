@@ -72,6 +72,8 @@ def timeframe(window: str) -> dict[str, int]:
     """An ElastAlert time value (`{minutes: 5}`) in the largest unit that divides the window exactly."""
     from obs import durations
     secs = int(durations.seconds(window))
+    if secs == 0:
+        return {"minutes": 0}
     for unit, size in (("weeks", 604800), ("days", 86400), ("hours", 3600), ("minutes", 60)):
         if secs % size == 0:
             return {unit: secs // size}

@@ -16,6 +16,7 @@ from obs.catalog import Catalog, ServiceEntry
 from obs.diagnostics import Diagnostics
 from obs.model.apm import SkyWalking
 from obs.skywalking import versions
+from obs.project import SkyWalkingDefaults
 
 UNSUPPORTED = codes.define("SW001", "skywalking/unsupported",
                            "A SkyWalking setting the service's runtime or injection mode cannot honour.")
@@ -72,7 +73,9 @@ def plan(svc: ServiceEntry, catalog: Catalog, diags: Diagnostics) -> Plan | None
     assert sw is not None and raw is not None
     before = len(diags.items)
     agent = _agent(svc, sw, raw, diags)
-    backend = check_backend(sw.backend or "", sw, diags)
+    # a backend from defaults.skywalking is obs.yaml's problem: reported there once, not at every service
+    owner = raw if raw.backend is not None else catalog.defaults.skywalking
+    backend = check_backend(sw.backend or "", owner, diags)
     name = sw.serviceName if sw.serviceName is not None else \
         (f"{svc.namespace}::{svc.name}" if svc.namespace else svc.name)
     _check_name(name, sw, svc.runtime, diags)
@@ -135,8 +138,9 @@ def _agent(svc: ServiceEntry, sw: SkyWalking, raw: SkyWalking, diags: Diagnostic
     return runtime
 
 
-def check_backend(value: str, sw: SkyWalking, diags: Diagnostics) -> str:
-    """host:port[,host:port…] with an IPv4 address or DNS name and a port 1-65535 (as SWCK checks it)."""
+def check_backend(value: str, sw: SkyWalking | SkyWalkingDefaults, diags: Diagnostics) -> str:
+    """host:port[,host:port…] with an IPv4 address or DNS name and a port 1-65535 (as SWCK checks it).
+    `sw` is where the value is written: a service's apm, or defaults.skywalking (a configuration error)."""
     problem = None
     items = [v.strip() for v in value.split(",")]
     for item in items:
@@ -149,7 +153,8 @@ def check_backend(value: str, sw: SkyWalking, diags: Diagnostics) -> str:
             problem = f"{host!r} is not a host name or IPv4 address"
         if problem:
             diags.error(BACKEND, f"backend {value!r}: {problem}", sw.pos_of("backend"),
-                        hint="write host:port, for example skywalking-oap.skywalking.svc:11800 (gRPC)")
+                        hint="write host:port, for example skywalking-oap.skywalking.svc:11800 (gRPC)",
+                        config=isinstance(sw, SkyWalkingDefaults))
             return value
     return ",".join(items)
 

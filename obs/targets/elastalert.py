@@ -12,7 +12,7 @@ from obs import yamlout
 from obs.catalog import Catalog, LogAlertEntry
 from obs.diagnostics import Diagnostic, Diagnostics
 from obs.logs import condition_of, indices, timeframe, unsupported
-from obs.logs.channels import PRIORITY, elastalert_alerters, message
+from obs.logs.channels import PRIORITY, elastalert_alerters, message, smtp_auth_file, smtp_auth_text, smtp_logins
 from obs.logs.condition import Condition
 from obs.logs.secrets import EnvNeed
 from obs.targets import Artifact
@@ -99,8 +99,8 @@ def build_rule(catalog: Catalog, entry: LogAlertEntry, needs: set[EnvNeed]) -> d
     if spec.group_by:
         rule["query_key"] = spec.group_by[0] if len(spec.group_by) == 1 else list(spec.group_by)
     rule["filter"] = filters(entry)
-    if spec.realert:
-        rule["realert"] = timeframe(spec.realert)
+    if entry.realert:
+        rule["realert"] = timeframe(entry.realert)
     rule["priority"] = PRIORITY[spec.severity]
     rule["alert_subject"] = spec.summary
     rule["alert_text"] = message(entry)
@@ -125,7 +125,7 @@ def header(entry: LogAlertEntry) -> str:
 
 
 def compile(catalog: Catalog, diags: Diagnostics) -> list[Artifact]:
-    artifacts, rules, needs = [], {}, set()
+    artifacts, rules, needs, logins = [], {}, set(), {}
     for entry in sorted(catalog.log_alerts, key=lambda e: e.name):
         if TARGET not in entry.targets:
             continue
@@ -137,6 +137,11 @@ def compile(catalog: Catalog, diags: Diagnostics) -> list[Artifact]:
         path = f"elastalert/{entry.name}.yaml"
         artifacts.append(Artifact.text(path, text, TARGET, [entry.origin]))
         rules[f"{entry.name}.yaml"] = (text, entry)
+        logins.update({ch.name: ch for ch in smtp_logins(catalog, entry)})
+    for _, ch in sorted(logins.items()):  # every smtp_auth_file a rule names, beside the rules
+        text = smtp_auth_text(catalog, ch)
+        artifacts.append(Artifact.text(f"elastalert/{smtp_auth_file(catalog, ch)}", text, TARGET, [ch.origin]))
+        rules[smtp_auth_file(catalog, ch)] = (text, ch)
     if rules:
         annotations = {"obs.dev/env": ",".join(sorted({n.var for n in needs}))} if needs else None
         cm = {"apiVersion": "v1", "kind": "ConfigMap",

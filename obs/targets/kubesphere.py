@@ -149,7 +149,13 @@ def group_objects(catalog: Catalog, group: Group, namespace: str | None, recorde
     return objects
 
 
-def _same_object(obj: dict, owner: str, group: Group, seen: dict[tuple, tuple[str, Group]],
+def _duplicate(catalog: Catalog, a: Group, b: Group) -> bool:
+    """Two SLOs of one name (RF002) or two rule groups of one name (RF009) of one owner: reported there, once."""
+    origins = {a.origin, b.origin}
+    return origins <= {s.origin for s in catalog.slos} or origins <= {g.origin for g in catalog.rule_groups}
+
+
+def _same_object(catalog: Catalog, obj: dict, owner: str, group: Group, seen: dict[tuple, tuple[str, Group]],
                  diags: Diagnostics) -> None:
     """Prometheus keeps same-named groups of different files apart; KubeSphere has only kind,
     namespace and name, so a second object of the same three would replace the first one's alerts."""
@@ -159,6 +165,8 @@ def _same_object(obj: dict, owner: str, group: Group, seen: dict[tuple, tuple[st
         seen[key] = (owner, group)
         return
     first_owner, first = seen[key]
+    if first_owner == owner and first.name == group.name and _duplicate(catalog, first, group):
+        return
     where = f" ({first.origin.pos})" if first.origin and first.origin.pos else ""
     name = "/".join(p for p in key[1:] if p)
     diags.error(SAME_OBJECT, f"kubesphere: group {group.name!r} of {owner} and group {first.name!r} of "
@@ -200,7 +208,7 @@ def compile(catalog: Catalog, diags: Diagnostics) -> list[Artifact]:
             _unexpressible(g, diags)
             made = group_objects(catalog, g, namespace, recorded)
             for obj in made:
-                _same_object(obj, owner, g, seen, diags)
+                _same_object(catalog, obj, owner, g, seen, diags)
             objects += made
         if not objects:
             continue

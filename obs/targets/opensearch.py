@@ -37,7 +37,8 @@ def build_monitor(catalog: Catalog, entry: LogAlertEntry) -> dict | Diagnostic:
     cond, p = found
     text = message(entry) + f"\n\n{{{{{TOTAL_MUSTACHE}}}}} matching log lines in the last {cond.window or schedule} " \
                             f"({cond.describe()}); monitor {{{{ctx.monitor.name}}}}"
-    throttle = _minutes(entry.spec.realert) if entry.spec.realert else None
+    # OpenSearch throttles in whole minutes (a shorter realert rounds up); realert 0 is no throttle
+    throttle = _minutes(entry.realert) if entry.realert and durations.seconds(entry.realert) else None
     return {
         "type": "monitor", "monitor_type": "query_level_monitor", "name": watch_id(catalog, entry), "enabled": True,
         "schedule": {"period": {"interval": _minutes(schedule), "unit": "MINUTES"}},

@@ -32,6 +32,8 @@ def time_value(duration: str, units: str = "dhms") -> str:
     (`throttle_period`) has no `w` and no compound `1h30m`; a schedule interval (`units="wdhms"`)
     takes whole s/m/h/d/w only, so a fraction of a second rounds up to 1s there."""
     secs = durations.seconds(duration)
+    if secs == 0:
+        return "0s"
     if not secs.is_integer():
         return f"{round(secs * 1000)}ms" if "w" not in units else f"{max(1, math.ceil(secs))}s"
     for unit in units:
@@ -69,8 +71,8 @@ def build_watch(catalog: Catalog, entry: LogAlertEntry, needs: set) -> dict | Di
         {"log": {"logging": {"level": "warn", "text": text}}},
         "metadata": metadata(catalog, entry, cond.describe()),
     }
-    if entry.spec.realert:
-        watch["throttle_period"] = time_value(entry.spec.realert)
+    if entry.realert:
+        watch["throttle_period"] = time_value(entry.realert)
     return watch
 
 

@@ -44,7 +44,10 @@ def main():
             alerters = [{"class": type(a).__name__, "options": {k: plain(v) for k, v in a.rule.items()
                                                                  if k.split("_")[0] in ("dingtalk", "work", "slack",
                                                                  "http", "email", "smtp", "from", "pagerduty",
-                                                                 "alertmanager")}} for a in rule["alert"]]
+                                                                 "alertmanager")},
+                          # what EmailAlerter read from its smtp_auth_file (get_account), when it has one
+                          **({"account": {"user": a.user, "password": a.password}} if hasattr(a, "user") else {})}
+                         for a in rule["alert"]]
             keep = {k: plain(v) for k, v in rule.items() if k not in ("type", "alert", "match_enhancements",
                                                                        "jinja_template")}
             out[path] = {"class": type(rule["type"]).__name__, "rule": keep, "alerters": alerters,

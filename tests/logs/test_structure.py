@@ -171,14 +171,15 @@ def test_the_projects_exercise_every_shape_the_targets_emit(channels_mode, alert
 def test_realert_and_schedule_become_durations_the_servers_parse(channels_mode, alertmanager_mode):
     watches, monitors = channels_mode
     throttle = {n.removeprefix("structure-"): w.get("throttle_period") for n, w in watches.items()}
-    # Elasticsearch TimeValue has no `w` and no compound values; 1h30m is 90m, 1w is 7d
+    # Elasticsearch TimeValue has no `w` and no compound values; 1h30m is 90m, 1w is 7d; `absent` (a warning
+    # without realert) has defaults.logs.realert.warning
     assert {k: throttle[k] for k in ("any-line", "per-pod", "total-gt", "total-ge", "few-le", "absent")} == \
-        {"any-line": "15m", "per-pod": "90m", "total-gt": "7d", "total-ge": "90s", "few-le": "2d", "absent": None}
+        {"any-line": "15m", "per-pod": "90m", "total-gt": "7d", "total-ge": "90s", "few-le": "2d", "absent": "1h"}
     minutes = {n.removeprefix("structure-"): m["triggers"][0]["query_level_trigger"]["actions"][0].get("throttle")
                for n, m in monitors.items() if n != "structure-unrouted"}
     assert monitors["structure-unrouted"]["triggers"][0]["query_level_trigger"]["actions"] == []
     assert minutes["per-pod"] == {"value": 90, "unit": "MINUTES"} and minutes["total-ge"]["value"] == 2
-    assert minutes["absent"] is None
+    assert minutes["absent"] == {"value": 60, "unit": "MINUTES"}
     assert watches["structure-any-line"]["trigger"] == {"schedule": {"interval": "1m"}}
     am_watches, am_monitors = alertmanager_mode
     assert am_watches["structure-any-line"]["trigger"] == {"schedule": {"interval": "90m"}}
