@@ -148,7 +148,8 @@ class Session:
                 delay *= 2
             try:
                 with self._gate:
-                    self.sent += 1
+                    with self._lock:  # several threads send through one Session
+                        self.sent += 1
                     r = self._http.request(method, url, params=params, data=data, json=json_body,
                                            headers=dict(headers or {}), allow_redirects=method in READS,
                                            timeout=(self.policy.connect_timeout, self.policy.read_timeout))
