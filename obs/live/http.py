@@ -19,8 +19,17 @@ import requests
 
 from obs import __version__
 from obs.live.environment import Endpoint
-from obs.live.errors import (BadResponse, Conflict, LiveError, NotFound, Rejected, Unauthorized, Unreachable,
-                             Unsupported, safe_url)
+from obs.live.errors import (
+    BadResponse,
+    Conflict,
+    LiveError,
+    NotFound,
+    Rejected,
+    Unauthorized,
+    Unreachable,
+    Unsupported,
+    safe_url,
+)
 
 RETRY_STATUS = frozenset({429, 502, 503, 504})
 READS = frozenset({"GET", "HEAD"})
