@@ -32,6 +32,12 @@ class Site:
     pos: Position | None
     kind: str = "rule"  # rule | slo | dashboard
     expected_in: tuple[str, ...] = ()  # environments its series are expected in; () for every one
+    part: str = ""  # a dashboard's panel: findings about one dashboard are merged across its panels
+
+    @property
+    def name(self) -> str:
+        """What a finding names: the definition, and the panel of a dashboard."""
+        return f"{self.what} panel {self.part}" if self.part else self.what
 
 
 @dataclass
@@ -161,8 +167,8 @@ def _dashboards(out: Definitions, build: Build) -> None:
                 continue
             text, _ = fill_variables(target["expr"])
             title = panel.get("title") or f"panel {panel.get('id', '?')}"
-            _add(out, text, Site(f"dashboard {a.path[len('grafana/'):-len('.json')]} panel {title!r}", pos,
-                                 "dashboard"), drop=VARIABLE)
+            _add(out, text, Site(f"dashboard {a.path[len('grafana/'):-len('.json')]}", pos, "dashboard",
+                                 part=repr(title)), drop=VARIABLE)
 
 
 __all__ = ["Definitions", "Expression", "Latency", "Site", "collect", "selector"]

@@ -159,18 +159,25 @@ class Survey:
         return self.prom.series([s.text for s in batch], self.start, self.now)
 
     # -- why a selector has none -------------------------------------------------------------
-    def absence(self, sel: Sel) -> Absence:
+    def absence(self, sel: Sel, first: Sel | None = None) -> Absence:
+        """Why `sel` has no series: its matchers are applied one by one to the series of its
+        metric (those of `first`, e.g. an SLO's total, before the rest), and the first to leave
+        nothing is the culprit, with the values the series left before it do have."""
         if sel.metric is None:
             return Absence("metric", None, [])
+        if not self._by_metric:  # the metrics of every selector without series, in one batch
+            self.metric_series({s.metric for text, s in self.selectors().items()
+                                if s.metric and not self.series()[text] and not self.pending(s)} | {sel.metric})
         series = self.metric_series([sel.metric])[sel.metric]
         if not series:
-            close = close_match(sel.metric, self.names())
-            return Absence("metric", None, [], close)
-        for m in sel.matchers:
-            values = sorted({s.get(m.name, "") for s in series})
-            if any(m.matches(v) for v in values):
+            return Absence("metric", None, [], close_match(sel.metric, self.names()))
+        ahead = set(first.matchers) if first is not None else set()
+        for m in sorted(sel.matchers, key=lambda m: m not in ahead):
+            kept = [s for s in series if m.matches(s.get(m.name, ""))]
+            if kept:
+                series = kept
                 continue
-            present = [v for v in values if v]
+            present = sorted({v for s in series if (v := s.get(m.name, ""))})
             if not present and m.op in ("=", "=~"):
                 labels = sorted({k for s in series for k in s if k != "__name__"})
                 return Absence("label-missing", m, labels, close_match(m.name, labels))

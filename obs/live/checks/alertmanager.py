@@ -51,8 +51,17 @@ def _channel_pos(build: Build, name: str | None) -> Position:
     return (ch.origin.pos if ch is not None else None) or _project_pos(build)
 
 
-def _named(build: Build, text: str) -> str | None:
-    return next((n for n in build.catalog.channels if f'"{n}"' in text or f"'{n}'" in text), None)
+def _culprit(build: Build, text: str) -> Position:
+    """The channel (and field) an amtool message is about — by the receiver name, a matcher or a
+    group_by label it quotes — else obs.yaml's Alertmanager defaults."""
+    for name, ch in build.catalog.channels.items():
+        s = ch.spec
+        for field, tokens in (("match", [f'{k}="{v}"' for k, v in s.match.items()]),
+                              ("groupBy", [f'"{g}"' for g in s.groupBy or []]),
+                              ("type", [f'"{name}"', f"'{name}'"])):
+            if any(tok in text for tok in tokens):
+                return (s.pos_of(field) if field != "type" else None) or _channel_pos(build, name)
+    return _project_pos(build)
 
 
 @live_check("LV030", "alertmanager/check-config", "amtool check-config (Alertmanager's own parser) refuses the "
@@ -67,7 +76,7 @@ def accepted(build: Build, clients: Clients) -> list[Diagnostic]:
                            "Alertmanager's parser", _project_pos(build), Severity.WARNING,
                            "install amtool (Debian: prometheus-alertmanager) where obs validate runs")]
     return [Diagnostic("LV030", f"{COMPILED}: amtool check-config refuses it: {p}",
-                       _channel_pos(build, _named(build, p))) for p in result.problems]
+                       _culprit(build, p)) for p in result.problems]
 
 
 def _checked(clients: Clients, text: str) -> CheckResult | None:

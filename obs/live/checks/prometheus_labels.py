@@ -59,7 +59,7 @@ def group_label(build: Build, clients: Clients) -> list[Diagnostic]:
                     continue
                 what = ", ".join(dict.fromkeys(sel.text for sel in g.sels))
                 close = close_match(label, sorted(names))
-                out.append(Diagnostic("LV013", f"{e.site.what}: by ({label}): no series of {what} has a label "
+                out.append(Diagnostic("LV013", f"{e.site.name}: by ({label}): no series of {what} has a label "
                                       f"{label} (their labels: {listed(sorted(names))})", e.group_pos or e.site.pos,
                                       severity_of(e), f"did you mean {close}?" if close else
                                       "an aggregation by a label no series has gives one series for all"))

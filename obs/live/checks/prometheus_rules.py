@@ -38,10 +38,10 @@ def evaluation(build: Build, clients: Clients) -> list[Diagnostic]:
         if o is None:
             continue
         if o.error is not None:
-            out.append(Diagnostic("LV014", f"{e.site.what}: Prometheus cannot evaluate it: "
+            out.append(Diagnostic("LV014", f"{e.site.name}: Prometheus cannot evaluate it: "
                                   f"{_one_line(o.error.message)}", e.site.pos,
                                   hint="this is the error the rule would log at every evaluation"))
         for w in o.warnings:
-            out.append(Diagnostic(WARNED, f"{e.site.what}: Prometheus warns: {_one_line(w)}", e.site.pos,
+            out.append(Diagnostic(WARNED, f"{e.site.name}: Prometheus warns: {_one_line(w)}", e.site.pos,
                                   Severity.WARNING))
     return out

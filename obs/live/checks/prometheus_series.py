@@ -27,15 +27,20 @@ OPTIONAL = codes.define("LV020", "prometheus/optional-series", "A selector has n
 SHOWN = 12  # values listed in a message
 
 
-def _missing(s: Survey) -> Iterator[tuple[Expression, Sel]]:
-    """(expression, selector) for every selector without series, once per definition."""
-    seen: set[tuple] = set()
+def _missing(s: Survey) -> Iterator[tuple[Expression, Sel, str]]:
+    """(expression, selector, what) for every selector without series: once per definition, and
+    once per dashboard with the panels that read it named in `what`."""
+    found: dict[tuple, tuple[Expression, Sel, list[str]]] = {}
     for e in s.defs.expressions:
         for u in e.analysis.uses:
-            key = (e.site, u.sel.text)
-            if key not in seen and not s.of(u.sel):
-                seen.add(key)
-                yield e, u.sel
+            if not s.of(u.sel):
+                key = (e.site.what, e.site.pos, u.sel.text)
+                parts = found.setdefault(key, (e, u.sel, []))[2]
+                if e.site.part and e.site.part not in parts:
+                    parts.append(e.site.part)
+    for e, sel, parts in found.values():
+        label = "panel" if len(parts) == 1 else "panels"
+        yield e, sel, e.site.what + (f" ({label} {', '.join(parts)})" if parts else "")
 
 
 def listed(values: list[str]) -> str:
@@ -59,44 +64,56 @@ def _no_errors_yet(s: Survey, e: Expression, why: Absence) -> bool:
             "names does not exist there.", servers=("prometheus",))
 def series(build: Build, clients: Clients) -> list[Diagnostic]:
     s, out = survey(build, clients), []
-    for e, sel in _missing(s):
+    pending: dict[tuple, set[str]] = {}
+    for e, sel, what in _missing(s):
         where = e.site.pos
         if s.pending(sel):
-            text = ("exists only while an alert is pending or firing" if sel.metric in RULE_MANAGER else
-                    "is recorded by this project's rules: it appears once they are applied and evaluated")
-            out.append(Diagnostic(PENDING, f"{e.site.what}: {sel} has no series yet; {sel.metric} {text}", where,
-                                  Severity.INFO))
+            pending.setdefault((e.site.what, where), set()).add(sel.metric or "")
             continue
         if s.optional_here(sel, e.site):
-            out.append(Diagnostic(OPTIONAL, f"{e.site.what}: {sel} has no series in environment {s.env!r}, which "
-                                  "need not have them", where, Severity.INFO))
+            out.append(Diagnostic(OPTIONAL, f"{what}: {sel} has no series in environment {s.env!r}, which need not "
+                                  "have them", where, Severity.INFO))
             continue
-        why = s.absence(sel)
+        why = s.absence(sel, e.baseline)
         if why.kind == "label-value":
             continue  # LV011 says which value and what exists instead
-        out.append(Diagnostic("LV010", f"{e.site.what}: {sel} matches no series: {_explain(sel, why)}", where,
+        out.append(Diagnostic("LV010", f"{what}: {sel} matches no series: {_explain(sel, why)}", where,
                               severity_of(e), _hint(why)))
+    for (what, where), metrics in pending.items():
+        out.append(_pending(what, where, sorted(metrics)))
     return out
+
+
+def _pending(what: str, where, metrics: list[str]) -> Diagnostic:
+    """One info line per definition for the series that exist only once its rules run."""
+    own = [m for m in metrics if m not in RULE_MANAGER]
+    said = []
+    if own:
+        said.append(f"{listed(own)} {'is' if len(own) == 1 else 'are'} recorded by this project's rules, there once "
+                    "they are applied")
+    if len(own) < len(metrics):
+        said.append("ALERTS exists only while an alert is pending or firing")
+    return Diagnostic(PENDING, f"{what} reads series not in Prometheus yet: {'; '.join(said)}", where, Severity.INFO)
 
 
 @live_check("LV011", "prometheus/label-value", "A matcher names a label value no series of its metric has; the "
             "values that exist are listed (did you mean…).", servers=("prometheus",))
 def label_value(build: Build, clients: Clients) -> list[Diagnostic]:
     s, out = survey(build, clients), []
-    for e, sel in _missing(s):
+    for e, sel, what in _missing(s):
         if s.pending(sel) or s.optional_here(sel, e.site):
             continue
-        why = s.absence(sel)
+        why = s.absence(sel, e.baseline)
         if why.kind != "label-value":
             continue
         m = why.matcher
         found = f"{m.name} has {listed(why.found)}" if why.found else f"no series of {sel.metric} has {m.name} set"
         if _no_errors_yet(s, e, why):
-            out.append(Diagnostic("LV011", f"{e.site.what}: {sel} has no series: no error events in the last "
+            out.append(Diagnostic("LV011", f"{what}: {sel} has no series: no error events in the last "
                                   f"{LOOKBACK / 3600:g}h ({m} matches none of them; {found})", e.site.pos,
                                   Severity.WARNING, "expected while there were no errors; otherwise check the matcher"))
             continue
-        out.append(Diagnostic("LV011", f"{e.site.what}: {sel} matches no series: no series of {sel.metric} has {m}; "
+        out.append(Diagnostic("LV011", f"{what}: {sel} matches no series: no series of {sel.metric} has {m}; "
                               f"{found}", e.site.pos, severity_of(e), _hint(why)))
     return out
 

@@ -44,7 +44,7 @@ def rate_over_gauge(build: Build, clients: Clients) -> list[Diagnostic]:
         for e in s.defs.expressions:
             for u in e.analysis.uses:
                 if u.func in RATE_FUNCS and s.metric_type(u.sel.metric) == "gauge":
-                    out.append(Diagnostic("LV016", f"{e.site.what}: {u.func}() over {u.sel.metric}, which is a gauge "
+                    out.append(Diagnostic("LV016", f"{e.site.name}: {u.func}() over {u.sel.metric}, which is a gauge "
                                           "(Prometheus's metadata): its drops read as counter resets", e.site.pos,
                                           Severity.WARNING if e.site.kind == "dashboard" else Severity.ERROR,
                                           "use deriv(), delta() or avg_over_time() for a gauge, or rate() the "
@@ -65,7 +65,7 @@ def counter_without_rate(build: Build, clients: Clients) -> list[Diagnostic]:
                 continue  # a panel may show a running total on purpose
             for u in e.analysis.uses:
                 if u.func not in COUNTER_FUNCS and not u.any_type and s.metric_type(u.sel.metric) == "counter":
-                    out.append(Diagnostic("LV017", f"{e.site.what}: {u.sel.metric} is a counter, used without rate() "
+                    out.append(Diagnostic("LV017", f"{e.site.name}: {u.sel.metric} is a counter, used without rate() "
                                           "or increase(): its value only grows, and drops to 0 when the process "
                                           "restarts", e.site.pos, Severity.WARNING,
                                           f"use rate({u.sel.metric}[5m]) or increase({u.sel.metric}[1h])"))
@@ -95,7 +95,7 @@ def scrape_interval(build: Build, clients: Clients) -> list[Diagnostic]:
                     continue
                 need = format_seconds(SCRAPES * interval)
                 severity = Severity.ERROR if u.window < 2 * interval else Severity.WARNING
-                out.append(Diagnostic("LV018", f"{e.site.what}: {u.func}() over {format_seconds(u.window)} of "
+                out.append(Diagnostic("LV018", f"{e.site.name}: {u.func}() over {format_seconds(u.window)} of "
                                       f"{u.sel}, but job {job} is scraped every {format_seconds(interval)}: the window "
                                       f"spans fewer than {SCRAPES} scrapes ({need})", e.site.pos, severity,
                                       f"make the window at least {need}" + (f"; it is {e.window_note}"
