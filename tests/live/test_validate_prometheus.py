@@ -3,11 +3,12 @@ each defect of the bad project is found at its definition's line, saying what ex
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
-
 from helpers import run_obs
+
 from tests.live.projects import BAD, GOOD, TOKEN, at, write
 
 pytestmark = pytest.mark.live
@@ -16,7 +17,6 @@ pytestmark = pytest.mark.live
 def validate(root, prometheus, alertmanager, *args):
     env = {"OBS_PROMETHEUS_URL": prometheus.url, "OBS_PROMETHEUS_TOKEN": TOKEN,
            "OBS_ALERTMANAGER_URL": alertmanager.url}
-    import os
     return run_obs("validate", "--env", "local", *args, cwd=root, env={**os.environ, **env})
 
 
@@ -124,7 +124,8 @@ def test_good_rate_windows_pass(good, bad):
 
 def test_dashboard_findings_are_warnings_at_the_service_one_per_metric(bad):
     """The python dashboard reads process metrics the target does not export; the red one groups by handler."""
-    lines = [x for x in bad.stderr.splitlines() if ("[LV010]" in x or "[LV013]" in x) and ": dashboard obs-checkout-" in x]
+    lines = [x for x in bad.stderr.splitlines()
+             if ("[LV010]" in x or "[LV013]" in x) and ": dashboard obs-checkout-" in x]
     assert any("by (handler)" in x for x in lines) and any("process_cpu_seconds_total" in x for x in lines)
     assert all(x.startswith("defs.yaml:1:1: warning[") for x in lines)
     cpu = [x for x in lines if "process_cpu_seconds_total" in x]
