@@ -187,7 +187,7 @@ class Session:
         raise last
 
     def _error(self, r: Response, url: str) -> LiveError:
-        body = r.body[:BODY_LIMIT].decode("utf-8", "replace").strip()
+        body = self._redacted(r.body[:BODY_LIMIT].decode("utf-8", "replace").strip())
         where = f"{safe_url(url)} answered {r.status}"
         detail = f": {_first_line(body)}" if body else ""
         if r.status in (401, 403):
@@ -204,6 +204,16 @@ class Session:
         if r.status < 500:
             return Rejected(self.server, f"{where}{detail}", r.status, body)
         return BadResponse(self.server, f"{where}{detail}", r.status, body)
+
+    def _redacted(self, text: str) -> str:
+        """A server's error text without obs's own credentials, should the server echo them."""
+        secrets = [v for v in self.endpoint.headers.values() if v]
+        secrets += [v.split(" ", 1)[1] for v in secrets if " " in v]  # "Bearer X": X alone too
+        secrets += [self.endpoint.password] if self.endpoint.password else []
+        for s in sorted(set(secrets), key=len, reverse=True):
+            if len(s) >= 4:
+                text = text.replace(s, "<redacted>")
+        return text
 
     def _json(self, r: Response, path: str) -> Any:
         try:

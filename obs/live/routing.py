@@ -50,12 +50,13 @@ def _regex(value: str) -> re.Pattern | None:
 def contradicts(path: frozenset[M]) -> str | None:
     """Why no alert can match every matcher of `path`, if none can."""
     equal: dict[str, str] = {}
-    for m in path:
+    ordered = sorted(path, key=lambda m: (m.label, m.op, m.value))  # the same words every run
+    for m in ordered:
         if m.op == "=":
             if m.label in equal and equal[m.label] != m.value:
                 return f'{m.label}="{equal[m.label]}" and {m.label}="{m.value}"'
             equal[m.label] = m.value
-    for m in path:
+    for m in ordered:
         value = equal.get(m.label)
         if value is None or m.op == "=":
             continue

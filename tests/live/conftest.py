@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.live.projects import BAD, GOOD, validate, write
 from tests.live.servers import Alertmanager, MetricsTarget, Prometheus
 
 AM_CONFIG = "route: {receiver: none}\nreceivers: [{name: none}]\n"
@@ -31,3 +32,16 @@ def alertmanager(request):
     server = Alertmanager()
     request.addfinalizer(server.stop)
     return server.start(AM_CONFIG)
+
+
+@pytest.fixture(scope="session")
+def good(tmp_path_factory, prometheus, alertmanager):
+    """`obs validate` of the good project against both servers (run once, asserted by many tests)."""
+    return validate(write(tmp_path_factory.mktemp("good"), GOOD), prometheus, alertmanager)
+
+
+@pytest.fixture(scope="session")
+def bad(tmp_path_factory, prometheus, alertmanager):
+    root = write(tmp_path_factory.mktemp("bad"), BAD, targets="prometheus, alertmanager, grafana",
+                 defaults="    slo: {interval: 2s, baseWindow: 6s}")
+    return validate(root, prometheus, alertmanager)

@@ -4,7 +4,10 @@ the tests find by a marker in its text."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+from helpers import run_obs
 
 TOKEN = "tok-Vx9-live-s3cr3t-4711"
 
@@ -187,3 +190,22 @@ def at(source: str, marker: str) -> str:
         if marker in line:
             return f"defs.yaml:{n}:"
     raise AssertionError(f"no {marker} in the source")
+
+
+def validate(root: Path, prometheus, alertmanager, *args: str):
+    """`obs validate --env local` on `root`, as a user runs it, against these servers."""
+    env = {"OBS_PROMETHEUS_URL": prometheus.url if prometheus else "http://127.0.0.1:9",
+           "OBS_PROMETHEUS_TOKEN": TOKEN, "OBS_ALERTMANAGER_URL": alertmanager.url if alertmanager else
+           "http://127.0.0.1:9"}
+    return run_obs("validate", "--env", "local", *args, cwd=root, env={**os.environ, **env})
+
+
+def finding(result, marker: str, code: str, severity: str = "error", source: str = BAD) -> str:
+    """The one line (with its hint) at `marker`'s line with `code`; fails showing all output if none."""
+    prefix = at(source, marker)
+    lines = result.stderr.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith(prefix) and f"{severity}[{code}]" in line:
+            hint = lines[i + 1] if i + 1 < len(lines) and lines[i + 1].startswith("  hint:") else ""
+            return line + "\n" + hint
+    raise AssertionError(f"no {severity}[{code}] at {prefix}\n{result.stderr}")

@@ -3,44 +3,13 @@ each defect of the bad project is found at its definition's line, saying what ex
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
-from helpers import run_obs
 
-from tests.live.projects import BAD, GOOD, TOKEN, at, write
+from tests.live.projects import BAD, GOOD, TOKEN, finding, validate, write
 
 pytestmark = pytest.mark.live
-
-
-def validate(root, prometheus, alertmanager, *args):
-    env = {"OBS_PROMETHEUS_URL": prometheus.url, "OBS_PROMETHEUS_TOKEN": TOKEN,
-           "OBS_ALERTMANAGER_URL": alertmanager.url}
-    return run_obs("validate", "--env", "local", *args, cwd=root, env={**os.environ, **env})
-
-
-@pytest.fixture(scope="module")
-def good(tmp_path_factory, prometheus, alertmanager):
-    return validate(write(tmp_path_factory.mktemp("good"), GOOD), prometheus, alertmanager)
-
-
-@pytest.fixture(scope="module")
-def bad(tmp_path_factory, prometheus, alertmanager):
-    root = write(tmp_path_factory.mktemp("bad"), BAD, targets="prometheus, alertmanager, grafana",
-                 defaults="    slo: {interval: 2s, baseWindow: 6s}")
-    return validate(root, prometheus, alertmanager)
-
-
-def finding(result, marker: str, code: str, severity: str = "error", source: str = BAD) -> str:
-    """The one line (with its hint) at `marker`'s line with `code`; fails showing all output if none."""
-    prefix = at(source, marker)
-    lines = result.stderr.splitlines()
-    for i, line in enumerate(lines):
-        if line.startswith(prefix) and f"{severity}[{code}]" in line:
-            hint = lines[i + 1] if i + 1 < len(lines) and lines[i + 1].startswith("  hint:") else ""
-            return line + "\n" + hint
-    raise AssertionError(f"no {severity}[{code}] at {prefix}\n{result.stderr}")
 
 
 def test_the_good_project_passes(good):
