@@ -151,8 +151,9 @@ class Survey:
             if len(batch) == 1:
                 out[batch[0].text] = found
                 continue
+            index = _Index(found)
             for s in batch:
-                out[s.text] = [labels for labels in found if s.matches(labels)]
+                out[s.text] = [labels for labels in index.candidates(s) if s.matches(labels)]
         return out
 
     def _ask(self, batch: list[Sel]) -> list[Labels]:
@@ -183,6 +184,30 @@ class Survey:
                 return Absence("label-missing", m, labels, close_match(m.name, labels))
             return Absence("label-value", m, present, close_match(m.value, present) if m.op == "=" else None)
         return Absence("combination", None, [])
+
+
+class _Index:
+    """The series of one response by metric, and by the value of a label when a selector pins
+    one: attributing a batch costs what its selectors match, not selectors × series."""
+
+    def __init__(self, series: list[Labels]) -> None:
+        self.by_metric: dict[str | None, list[Labels]] = {}
+        for labels in series:
+            self.by_metric.setdefault(labels.get("__name__"), []).append(labels)
+        self._by_value: dict[tuple[str | None, str], dict[str, list[Labels]]] = {}
+
+    def candidates(self, sel: Sel) -> list[Labels]:
+        pool = self.by_metric.get(sel.metric, []) if sel.metric else [x for v in self.by_metric.values() for x in v]
+        pinned = next((m for m in sel.matchers if m.op == "=" and m.value), None)
+        if pinned is None or sel.metric is None:
+            return pool
+        key = (sel.metric, pinned.name)
+        if key not in self._by_value:
+            groups: dict[str, list[Labels]] = {}
+            for labels in pool:
+                groups.setdefault(labels.get(pinned.name, ""), []).append(labels)
+            self._by_value[key] = groups
+        return self._by_value[key].get(pinned.value, [])
 
 
 @dataclass(frozen=True)

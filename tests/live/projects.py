@@ -21,6 +21,8 @@ spec:
   defaults:
 {defaults}
   environments:
+    prod:
+      prometheus: {{url: "http://prometheus.invalid:9090"}}
     local:
       prometheus:
         url: {{env: OBS_PROMETHEUS_URL}}
@@ -151,6 +153,11 @@ spec:
       severity: critical
       summary: x
       expectedIn: [local]
+    - name: ExpectedTypo
+      expr: memcached_up == 0
+      severity: critical
+      summary: x
+      expectedIn: [prd]   # EXPECTED-TYPO
 ---
 apiVersion: obs/v1
 kind: Channel
@@ -190,6 +197,14 @@ def at(source: str, marker: str) -> str:
         if marker in line:
             return f"defs.yaml:{n}:"
     raise AssertionError(f"no {marker} in the source")
+
+
+def url_line(server: str) -> str:
+    """`obs.yaml:LINE:` of the url of `server` in environment local (where its failures point)."""
+    lines = PROJECT.splitlines()
+    start = lines.index("    local:")
+    at_server = next(i for i in range(start, len(lines)) if lines[i] == f"      {server}:")
+    return f"obs.yaml:{at_server + 2}:"
 
 
 def validate(root: Path, prometheus, alertmanager, *args: str):

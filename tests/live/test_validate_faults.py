@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.live.projects import GOOD, TOKEN, validate, write
+from tests.live.projects import GOOD, TOKEN, url_line, validate, write
 from tests.live.scripted import Reply, ScriptedServer
 from tests.live.servers import free_port
 
@@ -42,7 +42,7 @@ def test_a_server_that_is_down_is_one_line_and_exit_2(tmp_path):
     result = validate(write(tmp_path, GOOD), Down, None, "--target", "prometheus")
     assert result.returncode == 2, result.stderr
     [line] = problems(result)
-    assert line.startswith("obs.yaml:12:") and "error[LV001]" in line and "cannot connect" in line
+    assert line.startswith(url_line("prometheus")) and "error[LV001]" in line and "cannot connect" in line
     assert_skipped_all(result)
     assert "3 requests sent" in result.stderr  # the preflight, retried twice with backoff, then nothing
     assert_clean(result)

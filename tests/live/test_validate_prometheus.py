@@ -38,6 +38,11 @@ def test_metrics_expected_here_are_errors(bad):
     finding(bad, "EXPECTED-HERE", "LV010")
 
 
+def test_expected_in_must_name_a_defined_environment(bad):
+    line = finding(bad, "EXPECTED-TYPO", "LV022", "warning")
+    assert "'prd'" in line and "did you mean 'prod'?" in line
+
+
 def test_an_slo_without_error_events_yet_is_a_warning(good):
     line = finding(good, "NO-ERRORS-YET", "LV011", "warning", GOOD)
     assert "no error events" in line and "status has 200" in line
