@@ -224,3 +224,10 @@ def finding(result, marker: str, code: str, severity: str = "error", source: str
             hint = lines[i + 1] if i + 1 < len(lines) and lines[i + 1].startswith("  hint:") else ""
             return line + "\n" + hint
     raise AssertionError(f"no {severity}[{code}] at {prefix}\n{result.stderr}")
+
+
+def checks_of(server: str) -> list[str]:
+    """The names of the live checks that need `server`, from the registry."""
+    from obs.live import _LIVE, load_all
+    load_all()
+    return sorted(c.name for c in _LIVE.values() if server in c.servers)
