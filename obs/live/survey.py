@@ -12,6 +12,7 @@ batch of `{__name__="m"}`), which says which matcher excluded everything and wha
 from __future__ import annotations
 
 import fnmatch
+import re
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -174,7 +175,10 @@ class Survey:
             return Absence("metric", None, [], close_match(sel.metric, self.names()))
         ahead = set(first.matchers) if first is not None else set()
         for m in sorted(sel.matchers, key=lambda m: m not in ahead):
-            kept = [s for s in series if m.matches(s.get(m.name, ""))]
+            try:
+                kept = [s for s in series if m.matches(s.get(m.name, ""))]
+            except re.error:
+                continue  # RE2 syntax Python lacks: this matcher cannot be judged here
             if kept:
                 series = kept
                 continue
