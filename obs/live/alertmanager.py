@@ -1,6 +1,6 @@
-"""The Alertmanager API v2 as obs uses it: the running server's status (version, cluster,
-loaded config) and its receivers, through the one Session; plus `amtool check-config`, the
-Alertmanager's own config parser, for the compiled file."""
+"""The Alertmanager API v2 as obs uses it — the running server's status (version, cluster,
+loaded config), through the one Session — and `amtool check-config`, Alertmanager's own
+config parser, for the compiled file."""
 
 from __future__ import annotations
 
@@ -41,9 +41,6 @@ class Alertmanager:
 
     def version(self) -> tuple[int, int, int] | None:
         return version((self.status().get("versionInfo") or {}).get("version"))
-
-    def receivers(self) -> list[str]:
-        return sorted(r.get("name", "") for r in self.session.get_json("/api/v2/receivers") or [])
 
 
 @dataclass(frozen=True)

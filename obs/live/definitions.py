@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from obs.dashboards.walk import fill_variables, queries
 from obs.diagnostics import Position
-from obs.live.promql import Analysis, Sel, analyse, selector
+from obs.live.promql import Analysis, Sel, analyse
 from obs.rulegen import owners
 from obs.rulegen import slo as slorules
 
@@ -98,12 +98,13 @@ def collect(build: Build) -> Definitions:
 
 
 def _add(out: Definitions, text: str, site: Site, evaluate: bool = False, drop: re.Pattern | None = None,
-         **extra) -> None:
+         **extra) -> Expression | None:
     try:
         analysis = analyse(text, drop)
     except ValueError:
-        return  # not PromQL: `obs lint` reports it (PQ001)
+        return None  # not PromQL: `obs lint` reports it (PQ001)
     out.expressions.append(Expression(text, site, analysis, evaluate, **extra))
+    return out.expressions[-1]
 
 
 def _slo(out: Definitions, build: Build, entry: SLOEntry) -> None:
@@ -142,9 +143,11 @@ def _slo(out: Definitions, build: Build, entry: SLOEntry) -> None:
                                              hist, str(sli.latency.threshold), le))
     group = slorules.slo_group(build.catalog, entry)
     for rule in group.rules if group else ():
-        _add(out, rule.expr, Site(f"{name}: its rule {rule.name}", entry.origin.pos, "slo", expected), evaluate=True)
-        out.expressions[-1].analysis.uses.clear()  # obs's own rules: evaluated, their selectors checked above
-        out.expressions[-1].analysis.groupings.clear()
+        added = _add(out, rule.expr, Site(f"{name}: its rule {rule.name}", entry.origin.pos, "slo", expected),
+                     evaluate=True)
+        if added is not None:  # obs's own rules: evaluated; their selectors are checked as the fields above
+            added.analysis.uses.clear()
+            added.analysis.groupings.clear()
 
 
 def _sel(text: str) -> Sel | None:
@@ -170,5 +173,3 @@ def _dashboards(out: Definitions, build: Build) -> None:
             _add(out, text, Site(f"dashboard {a.path[len('grafana/'):-len('.json')]}", pos, "dashboard",
                                  part=repr(title)), drop=VARIABLE)
 
-
-__all__ = ["Definitions", "Expression", "Latency", "Site", "collect", "selector"]

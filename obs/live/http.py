@@ -215,6 +215,10 @@ class Session:
                 text = text.replace(s, "<redacted>")
         return text
 
+    def json_of(self, r: Response, path: str) -> Any:
+        """The JSON body of a response to `path`; BadResponse (naming the URL) if it is not JSON."""
+        return self._json(r, path)
+
     def _json(self, r: Response, path: str) -> Any:
         try:
             return r.json()

@@ -70,7 +70,7 @@ class Prometheus:
     def _post(self, path: str, form: list[tuple[str, str]]) -> Any:
         """A read sent as a form: retried and merged like a GET (the body is part of the cache key)."""
         r = self.session.post(path, data=urlencode(form), headers=FORM, read=True)
-        return self._data(self.session._json(r, path), path)
+        return self._data(self.session.json_of(r, path), path)
 
     def _get(self, path: str, params: Any = None) -> Any:
         return self._data(self.session.get_json(path, params), path)
@@ -90,7 +90,7 @@ class Prometheus:
             r = self.session.post("/api/v1/query", data=urlencode(form), headers=FORM, read=True)
         except Rejected as e:
             raise QueryError(expr, *api_error(e), cause=e) from None
-        body = self.session._json(r, "/api/v1/query")
+        body = self.session.json_of(r, "/api/v1/query")
         data = self._data(body, "/api/v1/query")
         return QueryResult(str(data.get("resultType", "")), list(data.get("result") or []),
                            tuple(body.get("warnings") or ()), tuple(body.get("infos") or ()))
