@@ -122,10 +122,12 @@ def validate(env: EnvOpt, project: ProjectOpt = None, fmt: FormatOpt = "text", o
                                "(prometheus, alertmanager, elasticsearch, opensearch, grafana, skywalking, "
                                "kubernetes).")] = None) -> None:
     """Check the compiled definitions against the live servers of an environment."""
-    from obs.commands.validate import render_summary, validate as run
+    from obs.commands.validate import interactive, progress, render_summary
+    from obs.commands.validate import validate as run
     if fmt not in ("text", "json", "junit", "gitlab", "sarif", "github"):
         _usage(f"unknown --format {fmt!r}: use text, json, junit, gitlab, sarif or github")
-    outcome = run(project, env, target)
+    with progress(sys.stderr, interactive(sys.stderr)) as on_check:
+        outcome = run(project, env, target, on_check)
     code = emit(outcome.diags, fmt, output)
     if outcome.ran or outcome.skipped:
         sys.stderr.write(render_summary(outcome))

@@ -198,6 +198,8 @@ def expand(use: PackUse, service: ServiceEntry, diags: Diagnostics) -> list[Aler
         elif name not in excluded:
             if notify:
                 rule = rule.model_copy(update={"notify": notify})
+            if use.expectedIn:
+                rule = rule.model_copy(update={"expectedIn": list(use.expectedIn)})
             rule._source = _at(use)
             rules.append(rule)
     return rules

@@ -150,6 +150,12 @@ class Server(Spec):
     tenant: Value | None = None
 
 
+class PrometheusServer(Server):
+    #: metric names (globs such as redis_*) this environment's Prometheus need not have: their
+    #: absence is info in `obs validate`, not an error (docs/validate.md)
+    optionalMetrics: list[str] = Field(default_factory=list)
+
+
 class KubernetesEnv(Spec):
     context: Value | None = None
     kubeconfig: Value | None = None
@@ -157,7 +163,7 @@ class KubernetesEnv(Spec):
 
 
 class Environment(Spec):
-    prometheus: Server | None = None
+    prometheus: PrometheusServer | None = None
     alertmanager: Server | None = None
     elasticsearch: Server | None = None
     opensearch: Server | None = None

@@ -8,7 +8,10 @@ obs.yaml entry and exit 2 (SPEC §3), and the checks that needed it are listed a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from obs import codes
@@ -16,7 +19,7 @@ from obs.diagnostics import Diagnostic, ObsError, Severity
 from obs.live import LiveCheck, runnable
 from obs.live.clients import Clients
 from obs.live.environment import SERVERS, resolve_environment
-from obs.live.errors import LiveError, diagnostic_for
+from obs.live.errors import LiveError, diagnostic_for, safe_url
 from obs.pipeline import build, locate
 
 SKIPPED = codes.define("LV000", "live/skipped", "A live check did not run: its server is not defined or offline.")
@@ -28,6 +31,8 @@ class Outcome:
     ran: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (check, why)
     requests: int = 0
+    #: "prometheus 2.42.0 at http://host:9090", for every server that answered
+    servers: list[str] = field(default_factory=list)
 
 
 def validate(project_dir: Path | None, env_name: str, targets: list[str] | None = None,
@@ -55,36 +60,87 @@ def validate(project_dir: Path | None, env_name: str, targets: list[str] | None 
     try:
         run, skip = runnable(env)
         out.skipped.extend((c.name, f"no {'/'.join(c.servers)} in environment {env_name!r}") for c in skip)
-        for check in run:
-            if targets and not set(check.servers) & set(targets):
-                out.skipped.append((check.name, "not selected by --target"))
-                continue
+        chosen = [c for c in run if not targets or set(c.servers) & set(targets)]
+        out.skipped.extend((c.name, "not selected by --target") for c in run if c not in chosen)
+        for i, check in enumerate(chosen):
             if on_check is not None:
-                on_check(check)
+                on_check(check, i, len(chosen))
             _run(check, result, clients, out)
         out.diags.extend(s.problem for s in clients._status.values() if s.problem is not None)
+        out.servers = [_describe(clients, name) for name, s in sorted(clients._status.items()) if s.online]
     finally:
         out.requests = clients.requests_sent()
         clients.close()
     return out
 
 
+def _describe(clients: Clients, server: str) -> str:
+    """The server, its version (from the preflight) and URL — never credentials."""
+    found = _version(clients.status(server).info)
+    return f"{server}{' ' + found if found else ''} at {safe_url(clients.endpoint(server).url)}"
+
+
+def _version(info: object) -> str | None:
+    if not isinstance(info, dict):
+        return None
+    found = info.get("version")  # Prometheus buildinfo
+    if isinstance(found, dict):
+        found = found.get("number")  # Elasticsearch / OpenSearch root
+    if found is None:
+        found = (info.get("versionInfo") or {}).get("version")  # Alertmanager status
+    return found if isinstance(found, str) and found != "unknown" else None
+
+
 def _run(check: LiveCheck, result, clients: Clients, out: Outcome) -> None:
     offline = [s for s in check.servers if s != "kubernetes" and not clients.online(s)]
     if offline:
-        out.skipped.append((check.name, f"{', '.join(offline)} cannot be reached"))
+        out.skipped.append((check.name, f"{', '.join(offline)} cannot be used (see above)"))
         return
     try:
         out.diags.extend(check.fn(result, clients))
         out.ran.append(check.name)
-    except LiveError as e:  # a check that could not finish: one line, at the server's entry
-        endpoint = clients.env.servers.get(e.server)
-        out.diags.append(diagnostic_for(e, endpoint.pos if endpoint else clients.env.pos))
-        out.skipped.append((check.name, f"stopped: {e.message}"))
+    except LiveError as e:  # the server failed mid-run: one line at its entry, its other checks skipped
+        if e.server in clients.env.servers:
+            clients.fail(e.server, e)
+        else:
+            out.diags.append(replace(diagnostic_for(e, clients.env.pos), config=True))
+        out.skipped.append((check.name, f"{e.server} cannot be used (see above)"))
 
 
 def render_summary(out: Outcome) -> str:
-    """The closing lines on stderr: what ran, what was skipped and why, requests sent."""
-    lines = [f"validate: {len(out.ran)} checks ran, {len(out.skipped)} skipped, {out.requests} requests sent"]
-    lines += [f"  skipped {name}: {why}" for name, why in sorted(set(out.skipped))]
+    """The closing lines on stderr: the servers asked, what ran, what was skipped and why
+    (one line per reason), requests sent."""
+    lines = [f"validate: {len(out.ran)} checks ran, {len(out.skipped)} skipped, {out.requests} requests sent"
+             + (f" ({'; '.join(out.servers)})" if out.servers else "")]
+    reasons: dict[str, list[str]] = {}
+    for name, why in sorted(set(out.skipped)):
+        reasons.setdefault(why, []).append(name)
+    lines += [f"  skipped ({why}): {', '.join(names)}" for why, names in sorted(reasons.items())]
     return "\n".join(lines) + "\n"
+
+
+def interactive(stream) -> bool:
+    """A progress display only for a person at a terminal: never in CI, pipes or files."""
+    if os.environ.get("CI") or os.environ.get("OBS_NO_PROGRESS") or os.environ.get("TERM") == "dumb":
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+@contextmanager
+def progress(stream, enabled: bool) -> Iterator[Callable[[LiveCheck, int, int], None] | None]:
+    """An `on_check` callback drawing a transient rich progress line on `stream`, or None."""
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+
+    console = Console(file=stream, force_terminal=True)
+    with Progress(SpinnerColumn(), TextColumn("validate: {task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task("starting", total=None)
+
+        def on_check(check: LiveCheck, done: int, total: int) -> None:
+            bar.update(task, description=check.name, completed=done, total=total)
+
+        yield on_check

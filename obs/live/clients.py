@@ -8,7 +8,7 @@ listed as skipped — never one "cannot connect" per rule (EDGES.md: what pint d
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from obs.diagnostics import Diagnostic
@@ -72,9 +72,19 @@ class Clients:
                 try:
                     self._status[server] = ServerStatus(True, fn(self.session(server)))
                 except LiveError as e:
-                    self._status[server] = ServerStatus(False, None,
-                                                        diagnostic_for(e, self.env.servers[server].pos))
+                    self.fail(server, e)
         return self._status[server]
+
+    def fail(self, server: str, err: LiveError) -> Diagnostic:
+        """Take a server out of use for the rest of the run: one line at its obs.yaml entry, and
+        its remaining checks skipped. Whatever the cause (down, refused, 5xx), validation could
+        not be done, which is exit 2, not a finding about the definitions."""
+        known = self._status.get(server)
+        if known is not None and known.problem is not None:
+            return known.problem
+        diag = replace(diagnostic_for(err, self.env.servers[server].pos), config=True)
+        self._status[server] = ServerStatus(False, None, diag)
+        return diag
 
     def online(self, server: str) -> bool:
         return self.defined(server) and self.status(server).online

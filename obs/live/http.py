@@ -19,8 +19,17 @@ import requests
 
 from obs import __version__
 from obs.live.environment import Endpoint
-from obs.live.errors import (BadResponse, Conflict, LiveError, NotFound, Rejected, Unauthorized, Unreachable,
-                             Unsupported, safe_url)
+from obs.live.errors import (
+    BadResponse,
+    Conflict,
+    LiveError,
+    NotFound,
+    Rejected,
+    Unauthorized,
+    Unreachable,
+    Unsupported,
+    safe_url,
+)
 
 RETRY_STATUS = frozenset({429, 502, 503, 504})
 READS = frozenset({"GET", "HEAD"})
@@ -148,7 +157,8 @@ class Session:
                 delay *= 2
             try:
                 with self._gate:
-                    self.sent += 1
+                    with self._lock:  # several threads send through one Session
+                        self.sent += 1
                     r = self._http.request(method, url, params=params, data=data, json=json_body,
                                            headers=dict(headers or {}), allow_redirects=method in READS,
                                            timeout=(self.policy.connect_timeout, self.policy.read_timeout))
@@ -177,7 +187,7 @@ class Session:
         raise last
 
     def _error(self, r: Response, url: str) -> LiveError:
-        body = r.body[:BODY_LIMIT].decode("utf-8", "replace").strip()
+        body = self._redacted(r.body[:BODY_LIMIT].decode("utf-8", "replace").strip())
         where = f"{safe_url(url)} answered {r.status}"
         detail = f": {_first_line(body)}" if body else ""
         if r.status in (401, 403):
@@ -194,6 +204,20 @@ class Session:
         if r.status < 500:
             return Rejected(self.server, f"{where}{detail}", r.status, body)
         return BadResponse(self.server, f"{where}{detail}", r.status, body)
+
+    def _redacted(self, text: str) -> str:
+        """A server's error text without obs's own credentials, should the server echo them."""
+        secrets = [v for v in self.endpoint.headers.values() if v]
+        secrets += [v.split(" ", 1)[1] for v in secrets if " " in v]  # "Bearer X": X alone too
+        secrets += [self.endpoint.password] if self.endpoint.password else []
+        for s in sorted(set(secrets), key=len, reverse=True):
+            if len(s) >= 4:
+                text = text.replace(s, "<redacted>")
+        return text
+
+    def json_of(self, r: Response, path: str) -> Any:
+        """The JSON body of a response to `path`; BadResponse (naming the URL) if it is not JSON."""
+        return self._json(r, path)
 
     def _json(self, r: Response, path: str) -> Any:
         try:

@@ -23,6 +23,8 @@ class AlertRule(Spec):
     notify: list[str] = Field(default_factory=list)
     labels: Labels = Field(default_factory=dict)
     annotations: Annotations = Field(default_factory=dict)
+    #: environments whose Prometheus has the series it reads; elsewhere `obs validate` reports their absence as info
+    expectedIn: list[str] = Field(default_factory=list)
 
 
 class NativeRule(Spec):

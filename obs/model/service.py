@@ -26,6 +26,8 @@ class Workload(Spec):
 class PackUse(Spec):
     pack: str
     with_: dict[str, Any] = Field(default_factory=dict, alias="with")
+    #: environments that run what the pack watches (e.g. [prod]); elsewhere missing series are info
+    expectedIn: list[str] = Field(default_factory=list)
 
 
 class ServiceSpec(Spec):

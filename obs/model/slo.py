@@ -129,6 +129,8 @@ class SLO(Spec):
     sli: SLI
     alerting: SLOAlerting = Field(default_factory=SLOAlerting)
     labels: Labels = Field(default_factory=dict)
+    #: environments whose Prometheus has this SLO's series; elsewhere `obs validate` reports their absence as info
+    expectedIn: list[str] = Field(default_factory=list)
 
     @field_validator("objective", mode="before")
     @classmethod
