@@ -16,9 +16,9 @@ from collections.abc import Iterable
 from obs import codes
 from obs.diagnostics import Diagnostic, Severity
 from obs.live import live_check
-from obs.live.checks.search_fields import FIELD_MISSING, Positions, check_field, did_you_mean, field_pos
+from obs.live.checks.search_fields import FIELD_MISSING, Positions, Scope, check_field, did_you_mean
 from obs.live.search import ELASTICSEARCH, OPENSEARCH, FieldCaps, SearchClient, ServerInfo
-from obs.logs.uses import Asks, from_artifact
+from obs.logs.uses import Asks, Query, from_artifact
 
 INDEX = codes.define("LV042", "search/index-pattern",
                      "A log alert's index expression resolves to no open index, alias or data stream.")
@@ -96,64 +96,60 @@ def _kind(server: str, info: ServerInfo, pos) -> Diagnostic | None:
 
 def check_alert(asks: Asks, client: SearchClient, server: str, positions: Positions) -> Iterable[Diagnostic]:
     entry = asks.entry
-    index_role = "raw:index" if entry.raw is not None else "index"
-    where = positions.of(asks, index_role)
-    label = asks.index if entry.spec.index is not None or entry.raw is not None else \
-        f"{asks.index} (defaults.logs.index)"
-    parts = [p.strip() for p in asks.index.split(",") if p.strip() and not p.strip().startswith("-")]
+    expression = ",".join(p.strip() for p in asks.index.split(",") if p.strip())
+    label = expression if entry.spec.index is not None or entry.raw is not None else \
+        f"{expression} (defaults.logs.index)"
+    scope = Scope(asks, client, server, positions, expression, label)
+    where = positions.of(asks, "raw:index" if entry.raw is not None else "index")
+    parts = [p for p in expression.split(",") if not p.startswith("-")]  # `-old-*` only narrows the others
     resolved = {p: client.resolve(p) for p in parts}
     if all(r.empty for r in resolved.values()):
         near = _near_index(client, parts[0]) if parts else None
-        yield Diagnostic(INDEX, f"log alert {entry.name!r}: index {label!r} resolves to no index, alias or data "
-                         f"stream on {server}" + (f"; did you mean {near!r}?" if near else ""), where,
+        yield Diagnostic(INDEX, f"{scope.head}: index {label!r} resolves to no index, alias or data stream on "
+                         f"{server}" + (f"; did you mean {near!r}?" if near else ""), where,
                          hint="the alert would search nothing and never fire")
         return
     for part, r in resolved.items():
         if r.empty and len(parts) > 1:
-            yield Diagnostic(INDEX, f"log alert {entry.name!r}: {part!r} of index {label!r} resolves to nothing on "
-                             f"{server}", where, Severity.WARNING)
+            yield Diagnostic(INDEX, f"{scope.head}: {part!r} of index {label!r} resolves to nothing on {server}",
+                             where, Severity.WARNING)
     closed = sorted({i.name for r in resolved.values() for i in r.indices if i.closed})
     if closed and not any(r.open or r.aliases or r.data_streams for r in resolved.values()):
-        yield Diagnostic(INDEX, f"log alert {entry.name!r}: index {label!r} resolves only to closed indices on "
-                         f"{server} ({_few(closed)})", where, hint="a search skips closed indices")
+        yield Diagnostic(INDEX, f"{scope.head}: index {label!r} resolves only to closed indices on {server} "
+                         f"({_few(closed)})", where, hint="a search skips closed indices")
         return
-    caps = client.field_caps(asks.index)
-    missing: set[str] = set()
+    caps = client.field_caps(expression)
     if caps.indices:
         for role, use in asks.uses:
-            for d in check_field(asks, role, use, caps, server, label, positions):
-                if d.code == FIELD_MISSING and d.severity is Severity.ERROR:
-                    missing.add(use.field)
-                yield d
+            yield from check_field(scope, role, use, caps)
     for query in asks.queries:
-        yield from _check_query(asks, query, client, caps, server, label, positions, missing)
+        yield from _check_query(scope, query, caps)
 
 
-def _check_query(asks, query, client, caps: FieldCaps, server, label, positions, missing) -> Iterable[Diagnostic]:
+def _check_query(scope: Scope, query: Query, caps: FieldCaps) -> Iterable[Diagnostic]:
     """`_validate/query?explain` on the alert's indices; a valid query whose rewritten form says a
     field is unmapped everywhere is a missing field the field walk could not name."""
-    entry = asks.entry
     what = {"query": "the query", "filter": "the filter", "match": "match:"}.get(query.role, query.role[4:])
-    where = positions.of(asks, query.role)
-    v = client.validate(asks.index, query.clause)
+    where = scope.positions.of(scope.asks, query.role)
+    v = scope.client.validate(scope.expression, query.clause)
     if v.error is not None:
-        yield Diagnostic(QUERY, f"log alert {entry.name!r}: {what} is not valid on {server}: {v.error}", where)
+        yield Diagnostic(QUERY, f"{scope.head}: {what} is not valid on {scope.server}: {v.error}", where)
         return
     bad = v.invalid_in()
     if bad:
-        scope = label if len(bad) == len(v.explanations) else \
-            f"{len(bad)} of {len(v.explanations)} indices of {label} ({_few([i for i, _ in bad])})"
-        yield Diagnostic(QUERY, f"log alert {entry.name!r}: {what} is not valid in {scope} on {server}: {bad[0][1]}",
+        within = scope.label if len(bad) == len(v.explanations) else \
+            f"{len(bad)} of {len(v.explanations)} indices of {scope.label} ({_few([i for i, _ in bad])})"
+        yield Diagnostic(QUERY, f"{scope.head}: {what} is not valid in {within} on {scope.server}: {bad[0][1]}",
                          where)
         return
-    for name in sorted(v.unmapped() - missing):
+    for name in sorted(v.unmapped() - scope.missing):
         if name.startswith("_") or caps.get(name) is not None:
             continue
-        missing.add(name)
+        scope.missing.add(name)
         near = did_you_mean(name, caps)
-        yield Diagnostic(FIELD_MISSING, f"log alert {entry.name!r}: field {name!r} ({what}) does not exist in "
-                         f"{label} on {server}" + (f"; did you mean {near!r}?" if near else ""),
-                         field_pos(positions, asks, query.role, name),
+        yield Diagnostic(FIELD_MISSING, f"{scope.head}: field {name!r} ({what}) does not exist in {scope.label} on "
+                         f"{scope.server}" + (f"; did you mean {near!r}?" if near else ""),
+                         scope.positions.of(scope.asks, query.role, name),
                          hint="a query on a field that does not exist matches nothing")
 
 

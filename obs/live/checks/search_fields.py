@@ -7,6 +7,7 @@ from __future__ import annotations
 import difflib
 import fnmatch
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,13 +42,30 @@ def fits(type_: str, aggregatable: bool, need: str) -> bool:
     return True
 
 
-def check_field(asks: Asks, role: str, use: Use, caps: FieldCaps, server: str, label: str,
-                positions: Positions) -> Iterable[Diagnostic]:
-    name, entry = use.field, asks.entry
-    if name.startswith("_"):
+@dataclass
+class Scope:
+    """One compiled log alert on one server: what it searches, how findings name it, and the fields
+    already reported missing (one finding per field)."""
+
+    asks: Asks
+    client: Any
+    server: str
+    positions: Positions
+    expression: str
+    label: str  # the expression as the message shows it
+    missing: set[str] = field(default_factory=set)
+
+    @property
+    def head(self) -> str:
+        return f"log alert {self.asks.entry.name!r}"
+
+
+def check_field(scope: Scope, role: str, use: Use, caps: FieldCaps) -> Iterable[Diagnostic]:
+    name, server, label = use.field, scope.server, scope.label
+    if name.startswith("_") or name in scope.missing:
         return  # _id, _index …: the server's own
-    head = f"log alert {entry.name!r}: field {name!r}"
-    where = field_pos(positions, asks, role, name)
+    head = f"{scope.head}: field {name!r}"
+    where = scope.positions.of(scope.asks, role, name)
     if "*" in name:
         if not fnmatch.filter(caps.fields, name):
             yield Diagnostic(FIELD_MISSING, f"{head} ({use.what}) matches no field in {label} on {server}", where,
@@ -55,6 +73,7 @@ def check_field(asks: Asks, role: str, use: Use, caps: FieldCaps, server: str, l
         return
     cap = caps.get(name)
     if cap is None:
+        scope.missing.add(name)
         near = did_you_mean(name, caps, use.need)
         yield Diagnostic(FIELD_MISSING, f"{head} ({use.what}) does not exist in {label} on {server}"
                          + (f"; did you mean {near!r}?" if near else ""), where, hint=_why_missing(use))
@@ -115,10 +134,6 @@ def _few(names, n: int = 3) -> str:
 
 
 # --- positions ------------------------------------------------------------------------------------
-
-def field_pos(positions: Positions, asks: Asks, role: str, name: str) -> Position | None:
-    return positions.of(asks, role, name)
-
 
 class Positions:
     """Where a part of a log alert's definition is written, down to the column of a field inside a
