@@ -57,8 +57,7 @@ class Asks:
     def add(self, role: str, found) -> None:
         for item in found:
             if isinstance(item, QueryPart):
-                self.uses.extend((role, Use(f, EXISTS, what_of(role), off))
-                                 for f, off in lucene_fields(item.query))
+                self.uses.extend((role, Use(f, EXISTS, what_of(role))) for f, _at in lucene_fields(item.query))
             else:
                 self.uses.append((role, item))
 
@@ -128,7 +127,7 @@ def elastalert(entry: LogAlertEntry, rule: Any) -> Asks | None:
     ts = rule.get("timestamp_field", "@timestamp")
     if isinstance(ts, str):
         need = DATE if rule.get("timestamp_type", "iso") in ("iso", "custom") else ORDERED
-        asks.option("timestamp_field", "timestamp", ts, need, "the timestamp field")
+        asks.option("timestamp_field", "timestamp", ts, need, _timestamp(entry, "timestamp_field" in rule))
     filters = [f["query"] if isinstance(f, dict) and isinstance(f.get("query"), dict) else f
                for f in rule.get("filter") or []]
     asks.clauses(filters, "filter", ts if isinstance(ts, str) else None)
@@ -169,13 +168,13 @@ def search(entry: LogAlertEntry, target: str, indices: list, body: dict) -> Asks
     clauses = query.get("bool", {}).get("filter") if isinstance(query.get("bool"), dict) else [query]
     clauses = clauses if isinstance(clauses, list) else [clauses]
     if any(isinstance(c, dict) and _window(c, ts) for c in clauses):
-        asks.uses.append(("timestamp", Use(ts, DATE, "the timestamp field")))
+        asks.uses.append(("timestamp", Use(ts, DATE, _timestamp(entry))))
     asks.clauses([c for c in clauses if isinstance(c, dict) and not _window(c, ts)], "filter", ts)
     kind = "watch" if target == "watcher" else "monitor"
     for name, agg in (body.get("aggregations") or body.get("aggs") or {}).items():
         r = _AGG_ROLE.get(name, "when")
         what = {"groupBy": f"groupBy (the {kind}'s terms aggregation)", "match": "in match:",
-                "timestamp": "the timestamp field"}.get(r, _when(agg, kind))
+                "timestamp": _timestamp(entry)}.get(r, _when(agg, kind))
         if r == "timestamp":
             asks.uses.append(("timestamp", Use(ts, DATE, what)))
             continue
@@ -183,6 +182,13 @@ def search(entry: LogAlertEntry, target: str, indices: list, body: dict) -> Asks
             asks.queries.append(Query(agg["filter"], "match"))
         asks.add(r, agg_uses({name: agg}, {name: what}, ts))
     return asks
+
+
+def _timestamp(entry: LogAlertEntry, written: bool = False) -> str:
+    """Which timestamp field, saying where it comes from when the alert does not name it."""
+    if entry.raw is not None:
+        return "the timestamp field" if written else "the timestamp field (ElastAlert's default)"
+    return "the timestamp field" + ("" if entry.spec.timestampField else " (defaults.logs.timestampField)")
 
 
 def _when(agg: Any, kind: str) -> str:

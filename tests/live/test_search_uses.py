@@ -49,7 +49,7 @@ def test_aggregations_need_aggregatable_numeric_or_ordered_fields():
 
 
 def entry(raw=True, **spec):
-    fields = {"query": None, "match": None, "filter": None, "index": "x-*"} | spec
+    fields = {"query": None, "match": None, "filter": None, "index": "x-*", "timestampField": None} | spec
     return SimpleNamespace(name="r", raw={} if raw else None, timestamp_field="@timestamp",
                            spec=SimpleNamespace(**fields))
 
@@ -101,6 +101,7 @@ def test_a_watch_names_the_fields_of_its_query_window_and_aggregations():
                           ("groupBy", "pod.keyword", AGGREGATABLE), ("match", "log", EXISTS)]
     assert [(q.role, q.clause) for q in asks.queries] == [
         ("query", {"query_string": {"query": "app:pay"}}), ("match", {"query_string": {"query": "log:slow"}})]
+    assert asks.uses[0][1].what == "the timestamp field (defaults.logs.timestampField)"  # where it comes from
 
 
 @pytest.mark.parametrize("error, readable", [

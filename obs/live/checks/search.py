@@ -27,7 +27,7 @@ QUERY = codes.define("LV045", "search/query-invalid",
 SERVER_KIND = codes.define("LV046", "search/server-kind",
                            "The `elasticsearch:` entry of an environment answers as OpenSearch, or the reverse.")
 
-#: target → the server its searches run on; ElastAlert speaks to either (see servers_of)
+#: target → the server its searches run on; ElastAlert speaks to either (server_of)
 _TARGET_SERVER = {"watcher": ELASTICSEARCH, "opensearch-monitor": OPENSEARCH}
 _FOLDER = {"elastalert/": "elastalert", "watcher/": "watcher", "opensearch/": "opensearch-monitor"}
 
@@ -79,6 +79,8 @@ def run(build, clients, server: str) -> list[Diagnostic]:
     if kind is not None:
         add(kind)
     positions = Positions(build.root)
+    # one alert after another: the Session asks each index expression and query once (cached), and
+    # the first failing request ends the check instead of every alert asking a broken server again
     for asks in asks_for(build, server, set(clients.env.servers)):
         for d in check_alert(asks, client, server, positions):
             add(d)

@@ -21,7 +21,8 @@ FIELD_MISSING = codes.define("LV043", "search/field-missing",
                              "A field a log alert names does not exist in the indices it searches (or not in all).")
 FIELD_TYPE = codes.define("LV044", "search/field-type",
                           "A field a log alert names has a type that does not fit its use: terms and cardinality need "
-                          "an aggregatable field, avg/min/max/sum a numeric one, the timestamp field a date.")
+                          "an aggregatable field, avg/sum a numeric one, min/max a numeric or date one, the "
+                          "timestamp field a date.")
 
 _NEEDS = {AGGREGATABLE: "an aggregatable field (keyword, numeric, date, …; text is not)",
           NUMERIC: "a numeric field", ORDERED: "a numeric or date field", DATE: "a date field"}
@@ -93,7 +94,7 @@ def _type_message(head: str, use: Use, cap: FieldCap, bad: list[str], caps: Fiel
     types = "/".join(bad)
     agg = use.need == AGGREGATABLE and not any(t in ("text", "object", "nested") for t in bad)
     desc = f"{types}{', not aggregatable there' if agg else ''}"
-    subject = "the timestamp field" if use.need == DATE else use.what
+    subject = "the timestamp field" if use.what.startswith("in ") and use.need == DATE else use.what
     if len(bad) == len(cap.types):
         return f"{head} is {desc} in {where_}, {subject} needs {_NEEDS[use.need]}"
     good = [t for t in cap.types if t not in bad]
