@@ -8,6 +8,7 @@ the fields the server has (obs.live.checks.search).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -21,13 +22,11 @@ DATE_TYPES = frozenset({"date", "date_nanos"})
 
 @dataclass(frozen=True)
 class Use:
-    """A field a search names: what it needs, who uses it (for the message) and, for a field named in a
-    Lucene query, its offset in that query text."""
+    """A field a search names, what it needs of the field, and who uses it (for the message)."""
 
     field: str
     need: str
     what: str
-    offset: int | None = None
 
 
 # --- Lucene query strings -----------------------------------------------------------------------
@@ -204,5 +203,4 @@ def agg_uses(aggs: object, what_of: dict[str, str], timestamp: str | None = None
 
 def script_fields(source: str) -> list[str]:
     """Fields a Painless script reads as doc values: `doc['x'].value`, `doc["x"]`."""
-    import re
     return re.findall(r"""doc\[\s*['"]([^'"]+)['"]\s*\]""", source)
