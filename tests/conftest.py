@@ -44,3 +44,21 @@ def amtool() -> str:
 @pytest.fixture(scope="session")
 def kubectl() -> str:
     return required_tool("kubectl", "kubernetes-client")
+
+
+@pytest.fixture(scope="session")
+def search_servers():
+    """`search_servers(kind, dist=None)`: a real Elasticsearch/OpenSearch (tests/logs/servers.py), started on
+    first use and shared by every folder's tests in the session, all stopped at its end."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "logs"))
+    from servers import SearchServer
+    started: dict[str, SearchServer] = {}
+
+    def get(kind: str, dist: str | None = None) -> SearchServer:
+        key = dist or kind
+        if key not in started:
+            started[key] = SearchServer(kind, dist).start()
+        return started[key]
+    yield get
+    for server in started.values():
+        server.stop()

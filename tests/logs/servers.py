@@ -46,14 +46,16 @@ def free_port() -> int:
 
 
 class SearchServer:
-    """One node; `kind` is elasticsearch or opensearch. Runs as `nobody` when the tests run as root
-    (both refuse to run as root)."""
+    """One node; `kind` is elasticsearch or opensearch, `dist` the folder under .cache/search holding
+    it (default: `kind`; `elasticsearch-7`, `elasticsearch-9` for the other majors). Runs as `nobody`
+    when the tests run as root (both refuse to run as root)."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, dist: str | None = None) -> None:
         self.kind = kind
-        self.home = CACHE / "search" / kind
+        self.dist = dist or kind
+        self.home = CACHE / "search" / self.dist
         if not (self.home / "bin" / kind).exists():
-            pytest.fail(f"{kind} is not installed in {self.home}: run {SETUP} (scripts/test.sh runs it)")
+            pytest.fail(f"{self.dist} is not installed in {self.home}: run {SETUP} (scripts/test.sh runs it)")
         self.version = (self.home / ".version").read_text().strip()
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
