@@ -35,11 +35,42 @@ def recording(server: str, name: str) -> dict:
 
 
 def serve(srv: ScriptedServer, server: str, *names: str) -> ScriptedServer:
-    """Route every exchange of the recordings; later recordings override earlier ones."""
+    """Route every exchange of the recordings; later recordings override earlier ones.
+
+    An exchange with `match` (a GraphQL endpoint answers everything at one path) is chosen by
+    its request body: `query` a substring of the query, `variables` equal. A body no exchange
+    matches is recorded as unexpected; an exchange never chosen is left in `srv.unmatched`."""
+    by_route: dict[tuple[str, str], list[dict]] = {}
     for name in names:
         for ex in recording(server, name)["exchanges"]:
-            srv.route(ex["method"], ex["path"], Reply(ex.get("status", 200), ex.get("body")))
+            key = (ex["method"], ex["path"])
+            if "match" not in ex:
+                srv.route(*key, Reply(ex.get("status", 200), ex.get("body")))
+            else:
+                same = [o for o in by_route.get(key, []) if o["match"] == ex["match"]]
+                exchanges = by_route.setdefault(key, [])
+                for o in same:  # a later recording replaces an earlier answer to the same request
+                    exchanges.remove(o)
+                exchanges.insert(0, ex)
+    srv.unmatched = [ex for exchanges in by_route.values() for ex in exchanges]
+    for key, exchanges in by_route.items():
+        srv.route(*key, _matcher(srv, exchanges))
     return srv
+
+
+def _matcher(srv: ScriptedServer, exchanges: list[dict]):
+    def answer(req):
+        body = req.json() or {}
+        for ex in exchanges:
+            want = ex["match"]
+            if want.get("query", "") in body.get("query", "") and \
+                    ("variables" not in want or want["variables"] == body.get("variables")):
+                if ex in srv.unmatched:
+                    srv.unmatched.remove(ex)
+                return Reply(ex.get("status", 200), ex.get("body"))
+        srv.unexpected.append(req)
+        return Reply(599, {"errors": [{"message": "no recording for this query"}]})
+    return answer
 
 
 def shop(tmp: Path, extra: str = "") -> Path:
@@ -54,6 +85,7 @@ def shop(tmp: Path, extra: str = "") -> Path:
 def clean(srv: ScriptedServer) -> None:
     assert not srv.unexpected, [f"{r.method} {r.path}" for r in srv.unexpected]
     assert not srv.unused(), srv.unused()
+    assert not getattr(srv, "unmatched", []), [ex["match"] for ex in srv.unmatched]
 
 
 def environ(monkeypatch, **values: str) -> None:
