@@ -23,10 +23,10 @@ class Endpoint:
     ca_file: str | None = None
     username: str | None = None
     password: str | None = field(default=None, repr=False)
-    #: a client certificate and key (files), as requests' `cert=`: Kubernetes' x509 users
-    cert: tuple[str, str] | None = field(default=None, repr=False)
     #: where obs.yaml defines this server: findings about the server itself point here
     pos: Position | None = field(default=None, compare=False)
+    #: a client certificate and key (files), as requests' `cert=`: Kubernetes' x509 users
+    cert: tuple[str, str] | None = field(default=None, repr=False)
 
     def describe(self) -> str:
         return f"{self.name} at {self.url}"
