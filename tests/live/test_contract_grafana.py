@@ -67,3 +67,10 @@ def test_contract_grafana_down_is_one_config_line(tmp_path, monkeypatch):
     out = validate(root, "contract", ["grafana"])
     assert [d.code for d in out.diags] == ["LV001"] and out.diags[0].config
     assert {name for name, _ in out.skipped} >= {"live/grafana-datasource", "live/grafana-folder"}
+
+
+def test_contract_grafana_refused_token_is_one_config_line_per_check(tmp_path, monkeypatch):
+    out, _ = run(tmp_path, monkeypatch, "server", "unauthorized")
+    assert {d.code for d in out.diags} == {"LV002"} and all(d.config for d in out.diags)
+    assert len(out.diags) == 2 and all(d.pos.file == "obs.yaml" for d in out.diags)
+    assert all(why.startswith("stopped:") for name, why in out.skipped if name.startswith("live/grafana"))

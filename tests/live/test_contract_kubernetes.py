@@ -89,3 +89,13 @@ def test_contract_kubernetes_client_certificate_data_private_and_removed(tmp_pat
     assert "KEY" not in repr(session.endpoint)
     session.close()
     assert not any(os.path.exists(f) for f in files)
+
+
+def test_contract_kubernetes_unset_kubeconfig_variable_is_no_fallback(tmp_path, monkeypatch):
+    root = shop(tmp_path)
+    environ(monkeypatch)
+    monkeypatch.delenv("OBS_CONTRACT_KUBECONFIG")
+    monkeypatch.setenv("KUBECONFIG", kubeconfig(tmp_path / "kc", "http://127.0.0.1:9", {"token": TOKEN}))
+    out = validate(root, "contract", ["kubernetes"])
+    assert "OBS_CONTRACT_KUBECONFIG is not set" in out.diags[0].message
+    assert len(out.diags) == 1 and out.diags[0].config

@@ -53,7 +53,10 @@ def _connect(build, clients: Clients) -> ServerStatus:
     env = build.project.spec.environments.get(clients.env.name)
     kube = env.kubernetes if env is not None else None
     pos = kube.pos_of("context") if kube is not None else clients.env.pos
-    configured = _value(kube.kubeconfig, kube.pos_of("kubeconfig"), []) if kube and kube.kubeconfig else None
+    unset: list[Diagnostic] = []
+    configured = _value(kube.kubeconfig, kube.pos_of("kubeconfig"), unset) if kube and kube.kubeconfig else None
+    if unset:  # never fall back to another kubeconfig (and cluster) than the one obs.yaml names
+        return ServerStatus(False, None, unset[0])
     try:
         clients.add("kubernetes", connect(kubeconfig_path(configured), clients.env.kube_context, clients.policy))
     except KubeconfigError as e:
