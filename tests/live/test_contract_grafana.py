@@ -74,3 +74,9 @@ def test_contract_grafana_refused_token_is_one_config_line_per_check(tmp_path, m
     assert {d.code for d in out.diags} == {"LV002"} and all(d.config for d in out.diags)
     assert len(out.diags) == 2 and all(d.pos.file == "obs.yaml" for d in out.diags)
     assert all(why.startswith("stopped:") for name, why in out.skipped if name.startswith("live/grafana"))
+
+
+def test_contract_grafana_unset_environment_datasource_variable(tmp_path, monkeypatch):
+    out, _ = run(tmp_path, monkeypatch, "server", extra="        datasource: {env: OBS_NO_SUCH_DS}\n")
+    [d] = out.diags
+    assert "OBS_NO_SUCH_DS is not set" in d.message and d.config and d.pos.file == "obs.yaml"

@@ -37,14 +37,14 @@ def references(node) -> Iterator[tuple[str, str | None]]:
             yield from references(value)
 
 
-def _override(build, clients: Clients) -> tuple[str | None, Position | None]:
+def _override(build, clients: Clients, problems: list[Diagnostic]) -> tuple[str | None, Position | None]:
     """The environment's grafana.datasource (apply swaps it in for the compiled uid)."""
     env = build.project.spec.environments.get(clients.env.name)
     server = env.grafana if env is not None else None
     if server is None or server.datasource is None:
         return None, None
     pos = server.pos_of("datasource")
-    return _value(server.datasource, pos, []), pos
+    return _value(server.datasource, pos, problems), pos
 
 
 @live_check("LV060", "live/grafana-datasource",
@@ -53,7 +53,11 @@ def _override(build, clients: Clients) -> tuple[str | None, Position | None]:
 def datasources(build, clients: Clients):
     grafana: Grafana = clients.client("grafana", Grafana)
     compiled = build.catalog.defaults.grafana.datasource
-    swapped, swapped_pos = _override(build, clients)
+    unset: list[Diagnostic] = []
+    swapped, swapped_pos = _override(build, clients, unset)
+    if unset:  # checking the compiled uid instead would check what this environment never sees
+        yield from unset
+        return
     seen: set[tuple[str, str]] = set()
     for art in sorted((a for a in build.artifacts if a.target == "grafana" and a.path.startswith("grafana/")
                        and a.path.endswith(".json")), key=lambda a: a.path):
