@@ -55,6 +55,10 @@ class Clients:
             self._sessions[server] = Session(self.env.servers[server], self.policy)
         return self._sessions[server]
 
+    def add(self, server: str, session: Session) -> Session:
+        """A Session built elsewhere (Kubernetes': from a kubeconfig), closed and counted with the rest."""
+        return self._sessions.setdefault(server, session)
+
     def client(self, server: str, kind: type) -> Any:
         """One instance of a client class (taking a Session) per server, shared by all checks."""
         key = (server, kind)

@@ -25,6 +25,8 @@ class Endpoint:
     password: str | None = field(default=None, repr=False)
     #: where obs.yaml defines this server: findings about the server itself point here
     pos: Position | None = field(default=None, compare=False)
+    #: a client certificate and key (files), as requests' `cert=`: Kubernetes' x509 users
+    cert: tuple[str, str] | None = field(default=None, repr=False)
 
     def describe(self) -> str:
         return f"{self.name} at {self.url}"

@@ -78,6 +78,8 @@ class Session:
         if endpoint.username is not None:
             self._http.auth = (endpoint.username, endpoint.password or "")
         self._http.verify = endpoint.ca_file or endpoint.verify_tls
+        if endpoint.cert is not None:
+            self._http.cert = endpoint.cert
         self._gate = threading.BoundedSemaphore(self.policy.concurrency)
         self._cache: dict[tuple, Response] = {}
         self._inflight: dict[tuple, threading.Event] = {}

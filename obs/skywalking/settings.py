@@ -76,8 +76,7 @@ def plan(svc: ServiceEntry, catalog: Catalog, diags: Diagnostics) -> Plan | None
     # a backend from defaults.skywalking is obs.yaml's problem: reported there once, not at every service
     owner = raw if raw.backend is not None else catalog.defaults.skywalking
     backend = check_backend(sw.backend or "", owner, diags)
-    name = sw.serviceName if sw.serviceName is not None else \
-        (f"{svc.namespace}::{svc.name}" if svc.namespace else svc.name)
+    name = service_name(svc)
     _check_name(name, sw, svc.runtime, diags)
     options = _options(sw, svc.runtime, diags)
     version = sw.agentVersion or ""
@@ -90,6 +89,16 @@ def plan(svc: ServiceEntry, catalog: Catalog, diags: Diagnostics) -> Plan | None
     install = raw.install or ("init-container" if agent == "python" and raw.mode == "init-container" else "image")
     container = raw.container or svc.workload.container
     return Plan(catalog.name, svc, sw, agent, name, backend, container, install, version, options)
+
+
+def service_name(svc: ServiceEntry) -> str:
+    """The name the agent reports: serviceName, else `<namespace>::<name>` (SkyWalking's
+    namespace-grouping convention), else the service's name."""
+    sw = svc.apm
+    assert sw is not None
+    if sw.serviceName is not None:
+        return sw.serviceName
+    return f"{svc.namespace}::{svc.name}" if svc.namespace else svc.name
 
 
 def _python_version(raw: SkyWalking, catalog: Catalog, sw: SkyWalking, diags: Diagnostics) -> str:
