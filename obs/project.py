@@ -127,6 +127,27 @@ class Server(Spec):
     tenant: Value | None = None
 
 
+class PrometheusServer(Server):
+    """Prometheus; `rulesDir` is where `obs apply` writes rule files (the folder its rule_files glob reads)."""
+
+    rulesDir: Value | None = None
+    #: how long apply waits for the reloaded groups to be loaded and evaluated once
+    confirmTimeout: Duration = "60s"
+
+
+class AlertmanagerServer(Server):
+    """Alertmanager; `configFile` is the file `obs apply` writes (its --config.file)."""
+
+    configFile: Value | None = None
+    confirmTimeout: Duration = "30s"
+
+
+class ElastAlertEnv(Spec):
+    """ElastAlert 2 reading its rules from a folder (`rules_folder`); it reloads changed files itself."""
+
+    rulesDir: Value
+
+
 class KubernetesEnv(Spec):
     context: Value | None = None
     kubeconfig: Value | None = None
@@ -134,13 +155,16 @@ class KubernetesEnv(Spec):
 
 
 class Environment(Spec):
-    prometheus: Server | None = None
-    alertmanager: Server | None = None
+    prometheus: PrometheusServer | None = None
+    alertmanager: AlertmanagerServer | None = None
     elasticsearch: Server | None = None
     opensearch: Server | None = None
     grafana: Server | None = None
     skywalking: Server | None = None
     kubernetes: KubernetesEnv | None = None
+    elastalert: ElastAlertEnv | None = None
+    #: the targets `obs apply` pushes to in this environment (default: every one it configures)
+    apply: list[str] | None = None
 
 
 class ProjectSpec(Spec):
