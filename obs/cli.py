@@ -120,7 +120,8 @@ def validate(env: EnvOpt, project: ProjectOpt = None, fmt: FormatOpt = "text", o
                                "(prometheus, alertmanager, elasticsearch, opensearch, grafana, skywalking, "
                                "kubernetes).")] = None) -> None:
     """Check the compiled definitions against the live servers of an environment."""
-    from obs.commands.validate import render_summary, validate as run
+    from obs.commands.validate import render_summary
+    from obs.commands.validate import validate as run
     if fmt not in ("text", "json", "junit", "gitlab", "sarif", "github"):
         _usage(f"unknown --format {fmt!r}: use text, json, junit, gitlab, sarif or github")
     outcome = run(project, env, target)
@@ -130,19 +131,27 @@ def validate(env: EnvOpt, project: ProjectOpt = None, fmt: FormatOpt = "text", o
     raise typer.Exit(code)
 
 
-@app.command()
-def diff(env: EnvOpt, project: ProjectOpt = None) -> None:
-    """What apply would change, per target."""
-    _not_yet("diff")
+ApplyTargetOpt = Annotated[list[str] | None, typer.Option("--target", "-t", help="Only these targets (prometheus, "
+                           "alertmanager, elasticsearch, opensearch, elastalert, ...); repeatable.")]
+PruneOpt = Annotated[bool, typer.Option("--prune", help="Delete objects this project owns that out/ no longer has.")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show a unified diff of every changed object.")]
 
 
 @app.command()
-def apply(env: EnvOpt, project: ProjectOpt = None,
-          target: Annotated[list[str] | None, typer.Option(help="Only these targets.")] = None,
-          dry_run: Annotated[bool, typer.Option("--dry-run")] = False,
-          prune: Annotated[bool, typer.Option("--prune")] = False) -> None:
-    """Push out/ to an environment."""
-    _not_yet("apply")
+def diff(env: EnvOpt, project: ProjectOpt = None, target: ApplyTargetOpt = None, prune: PruneOpt = False,
+         verbose: VerboseOpt = False) -> None:
+    """What apply would change, per target. Exit 0 without changes, 1 with changes, 2 on errors."""
+    from obs.commands.apply import diff as run
+    raise typer.Exit(run(project, env, target, prune, verbose))
+
+
+@app.command()
+def apply(env: EnvOpt, project: ProjectOpt = None, target: ApplyTargetOpt = None,
+          dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan and stop.")] = False,
+          prune: PruneOpt = False, verbose: VerboseOpt = False) -> None:
+    """Push out/ to an environment: prints the plan, then applies it (compile first)."""
+    from obs.commands.apply import apply as run
+    raise typer.Exit(run(project, env, target, prune, verbose, dry_run))
 
 
 @app.command()
