@@ -31,10 +31,11 @@ class Secrets:
         self._values: dict[str, str] = {}
 
     def lookup(self, var: str) -> str | None:
-        value = self.environ.get(var)
+        """The value of a variable; an empty one counts as unset (what CI gives for a withheld secret)."""
+        value = self.environ.get(var) or None
         if value is None and "__" in var:
             base, part = var.rsplit("__", 1)
-            raw = self.environ.get(base)
+            raw = self.environ.get(base) or None
             if raw is not None:
                 self._values[base] = raw
                 value = url_part(raw, part.lower()) or None
