@@ -14,6 +14,7 @@ import os
 import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from obs.alertmanager.secrets import fill as fill_yaml_text
 from obs.logs.secrets import placeholders, substitute, url_part
@@ -23,6 +24,7 @@ MASK = "<secret>"
 _SECRETISH = re.compile(r"(url|key|secret|token|password|passwd|auth|credential|routing|webhook|host|path|params)",
                         re.IGNORECASE)
 _MIN_SCRUB = 4  # shorter values are not scrubbed from text (they would mangle ordinary words)
+_MIN_FRAGMENT = 8  # path segments and query values this long are scrubbed on their own too
 
 
 class Secrets:
@@ -42,6 +44,24 @@ class Secrets:
         if value is not None:
             self._values[var] = value
         return value
+
+    def _fragments(self) -> set[str]:
+        """The values and the parts of them a server might echo alone: a URL's path, its long path
+        segments and query values, its password."""
+        out = set(self._values.values())
+        for value in self._values.values():
+            try:
+                parts = urlsplit(value)
+            except ValueError:
+                continue
+            if not parts.scheme or not parts.netloc:
+                continue
+            out.add(parts.path)
+            out.update(seg for seg in parts.path.split("/") if _tokenish(seg))
+            out.update(v for vs in parse_qs(parts.query).values() for v in vs if _tokenish(v))
+            if parts.password:
+                out.add(parts.password)
+        return {f for f in out if len(f) >= _MIN_SCRUB and f != "/"}
 
     def fill_yaml(self, text: str) -> tuple[str, list[str]]:
         """obs's YAML (Alertmanager config): values JSON-escaped into obs's quoted strings."""
@@ -66,12 +86,11 @@ class Secrets:
 
     def scrub(self, text: str) -> str:
         """Every value filled so far, replaced by <secret> (longest first, so a URL goes before its token)."""
-        for value in sorted(self._values.values(), key=len, reverse=True):
-            if len(value) >= _MIN_SCRUB:
-                text = text.replace(value, MASK)
-                escaped = json.dumps(value)[1:-1]
-                if escaped != value:
-                    text = text.replace(escaped, MASK)
+        for value in sorted(self._fragments(), key=len, reverse=True):
+            text = text.replace(value, MASK)
+            escaped = json.dumps(value)[1:-1]
+            if escaped != value:
+                text = text.replace(escaped, MASK)
         return text
 
     def mask(self, remote: Any, template: Any) -> Any:
@@ -79,6 +98,12 @@ class Secrets:
         (if the server holds what it would be filled with) or <secret>; secret-ish keys that the
         template does not explain are <secret> too; then every known value is scrubbed."""
         return _mask(remote, template, self, None)
+
+
+def _tokenish(text: str) -> bool:
+    """Long enough and mixed enough to be a token rather than a word such as `services`."""
+    return len(text) >= 16 or (len(text) >= _MIN_FRAGMENT and any(c.isdigit() for c in text)
+                               and any(c.isalpha() for c in text))
 
 
 def _mask(remote: Any, template: Any, secrets: Secrets, key: str | None) -> Any:

@@ -73,3 +73,39 @@ def no_secret(*texts: str) -> None:
     for text in texts:
         assert SECRET not in text
         assert not re.search(r"hooks\.example\.com/services/\w", text)
+
+
+WEB_HOOK = """apiVersion: obs/v1
+kind: Channel
+metadata: {name: web-hook}
+spec: {type: webhook, url: {env: WEB_HOOK_URL}}
+"""
+
+
+def write_logs_project(root: Path, alerts: list[str], env: str, targets: str = "watcher") -> Path:
+    """A service with one log alert per name (count > 5 in 5m, to the webhook channel web-hook)."""
+    items = "".join(f"""
+    - name: {name}
+      query: 'log:"{name}"'
+      when: count > 5 in 5m
+      severity: warning
+      summary: {name} in the logs
+      notify: [web-hook]""" for name in alerts)
+    service = f"""apiVersion: obs/v1
+kind: Service
+metadata: {{name: api, team: web}}
+spec:
+  namespace: web
+  runtime: go
+  dashboards: []
+  logAlerts:{items}
+"""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "obs.yaml").write_text(
+        "apiVersion: obs/v1\nkind: Project\nmetadata: {name: demo}\n"
+        f"spec:\n  sources: ['*.yaml']\n  targets: [{targets}]\n"
+        f"  defaults: {{logs: {{targets: [{targets}]}}}}\n  environments:\n    local:\n"
+        + "".join(f"      {line}\n" for line in env.strip("\n").splitlines()))
+    (root / "svc-api.yaml").write_text(service)
+    (root / "channels.yaml").write_text(WEB_HOOK)
+    return root

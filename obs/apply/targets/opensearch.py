@@ -27,6 +27,24 @@ MON, CHAN = "monitor/", "channel/"
 _APPLIED = re.compile(r" \[obs ([0-9a-f]+)(?:/([0-9a-f]+))?\]$")
 
 
+#: fields the server adds to a monitor it renders: left out of what `diff -v` shows
+SERVER_FIELDS = ("data_sources", "enabled_time", "last_update_time", "owner", "schema_version", "user",
+                 "associated_workflows")
+
+
+def _as_sent(mon: dict) -> dict:
+    """A rendered monitor without the server's own fields and the ids it gave triggers and actions."""
+    out = {k: v for k, v in without(mon, "ui_metadata", "obs", "applied").items() if k not in SERVER_FIELDS}
+    for trigger in out.get("triggers") or []:
+        for body in trigger.values() if isinstance(trigger, dict) else []:
+            if isinstance(body, dict):
+                body.pop("id", None)
+                for action in body.get("actions") or []:
+                    if isinstance(action, dict):
+                        action.pop("id", None)
+    return out
+
+
 def _mark(parts: dict[str, str]) -> str:
     return f" [obs {parts['definition']}" + (f"/{parts['values']}" if "values" in parts else "") + "]"
 
@@ -95,7 +113,7 @@ class OpenSearchPusher(Pusher):
             if not owned and key not in wanted:
                 continue
             applied = meta.get("applied") if owned and isinstance(meta.get("applied"), dict) else {}
-            view = self.ctx.secrets.mask(without(mon, "ui_metadata", "obs", "applied"), self._templates.get(key))
+            view = self.ctx.secrets.mask(_as_sent(mon), self._templates.get(key))
             out[key] = Observed(key, {k: str(v) for k, v in applied.items()} or {"definition": "unknown"}, owned,
                                 shown(view), (m["_id"], m.get("_seq_no"), m.get("_primary_term")))
         for c in self.channels.configs():
