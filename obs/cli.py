@@ -134,19 +134,27 @@ def validate(env: EnvOpt, project: ProjectOpt = None, fmt: FormatOpt = "text", o
     raise typer.Exit(code)
 
 
-@app.command()
-def diff(env: EnvOpt, project: ProjectOpt = None) -> None:
-    """What apply would change, per target (not built yet)."""
-    _not_yet("diff")
+ApplyTargetOpt = Annotated[list[str] | None, typer.Option("--target", "-t", help="Only these targets (prometheus, "
+                           "alertmanager, elasticsearch, opensearch, elastalert, ...); repeatable.")]
+PruneOpt = Annotated[bool, typer.Option("--prune", help="Delete objects this project owns that out/ no longer has.")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show a unified diff of every changed object.")]
 
 
 @app.command()
-def apply(env: EnvOpt, project: ProjectOpt = None,
-          target: Annotated[list[str] | None, typer.Option(help="Only these targets.")] = None,
-          dry_run: Annotated[bool, typer.Option("--dry-run")] = False,
-          prune: Annotated[bool, typer.Option("--prune")] = False) -> None:
-    """Push out/ to an environment (not built yet)."""
-    _not_yet("apply")
+def diff(env: EnvOpt, project: ProjectOpt = None, target: ApplyTargetOpt = None, prune: PruneOpt = False,
+         verbose: VerboseOpt = False) -> None:
+    """What apply would change, per target. Exit 0 without changes, 1 with changes, 2 on errors."""
+    from obs.commands.apply import diff as run
+    raise typer.Exit(run(project, env, target, prune, verbose))
+
+
+@app.command()
+def apply(env: EnvOpt, project: ProjectOpt = None, target: ApplyTargetOpt = None,
+          dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan and stop.")] = False,
+          prune: PruneOpt = False, verbose: VerboseOpt = False) -> None:
+    """Push out/ to an environment: prints the plan, then applies it (compile first)."""
+    from obs.commands.apply import apply as run
+    raise typer.Exit(run(project, env, target, prune, verbose, dry_run))
 
 
 @app.command()

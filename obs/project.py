@@ -151,9 +151,28 @@ class Server(Spec):
 
 
 class PrometheusServer(Server):
+    """Prometheus; `rulesDir` is where `obs apply` writes rule files (the folder its rule_files glob reads)."""
+
     #: metric names (globs such as redis_*) this environment's Prometheus need not have: their
     #: absence is info in `obs validate`, not an error (docs/validate.md)
     optionalMetrics: list[str] = Field(default_factory=list)
+
+    rulesDir: Value | None = None
+    #: how long apply waits for the reloaded groups to be loaded and evaluated once
+    confirmTimeout: Duration = "60s"
+
+
+class AlertmanagerServer(Server):
+    """Alertmanager; `configFile` is the file `obs apply` writes (its --config.file)."""
+
+    configFile: Value | None = None
+    confirmTimeout: Duration = "30s"
+
+
+class ElastAlertEnv(Spec):
+    """ElastAlert 2 reading its rules from a folder (`rules_folder`); it reloads changed files itself."""
+
+    rulesDir: Value
 
 
 class KubernetesEnv(Spec):
@@ -164,12 +183,15 @@ class KubernetesEnv(Spec):
 
 class Environment(Spec):
     prometheus: PrometheusServer | None = None
-    alertmanager: Server | None = None
+    alertmanager: AlertmanagerServer | None = None
     elasticsearch: Server | None = None
     opensearch: Server | None = None
     grafana: Server | None = None
     skywalking: Server | None = None
     kubernetes: KubernetesEnv | None = None
+    elastalert: ElastAlertEnv | None = None
+    #: the targets `obs apply` pushes to in this environment (default: every one it configures)
+    apply: list[str] | None = None
 
 
 class ProjectSpec(Spec):

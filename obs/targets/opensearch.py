@@ -1,8 +1,9 @@
 """OpenSearch Alerting query-level monitors: out/opensearch/<id>.json (`POST _plugins/_alerting/monitors`).
 
 Same search and condition as the watches (obs.logs.search), the condition as a Painless trigger
-over `ctx.results[0]`. Actions name OpenSearch Notifications channels `obs-<channel>`, which
-`obs apply` creates with the secrets resolved, so a monitor holds no secret (docs/logs.md).
+over `ctx.results[0]`. Actions name OpenSearch Notifications channels `obs-<channel>`, whose
+bodies are out/opensearch-notifications/ (obs.logs.notifications) and which `obs apply` creates
+with the secrets filled, so a monitor holds no secret (docs/logs.md).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from obs.catalog import Catalog, LogAlertEntry
 from obs.diagnostics import Diagnostic, Diagnostics
 from obs.logs import indices, search_plan
 from obs.logs.channels import message, monitor_actions
+from obs.logs.notifications import compile_channels
 from obs.logs.search import painless
 from obs.targets import Artifact
 from obs.targets.watcher import json_per_alert, metadata, watch_id
@@ -52,4 +54,7 @@ def build_monitor(catalog: Catalog, entry: LogAlertEntry) -> dict | Diagnostic:
 
 
 def compile(catalog: Catalog, diags: Diagnostics) -> list[Artifact]:
-    return json_per_alert(catalog, diags, TARGET, "opensearch", build_monitor)
+    monitors = json_per_alert(catalog, diags, TARGET, "opensearch", build_monitor)
+    names = {a.path.split("/")[-1][:-5] for a in monitors}
+    sent = [e for e in sorted(catalog.log_alerts, key=lambda e: e.name) if watch_id(catalog, e) in names]
+    return monitors + compile_channels(catalog, TARGET, sent)
