@@ -34,8 +34,13 @@ def list_checks() -> str:
     from obs.targets import MODULES
     from obs.live import load_all as load_live
     load_live()
+    import pkgutil
+
+    import obs.apply
+    import obs.live
+    edges = [m.name for pkg in (obs.live, obs.apply) for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + ".")]
     modules = [f"obs.targets.{m}" for m in MODULES.values()] + [f.module for f in FORMATS] + [
-        "obs.commands.importer", "obs.commands.validate", "obs.live.errors"]
+        "obs.commands.importer", "obs.commands.validate", "obs.commands.apply", *edges]
     for name in modules:
         try:
             importlib.import_module(name)

@@ -16,7 +16,7 @@ from decimal import Decimal
 from obs import slo as policy
 from obs.catalog import Catalog, SLOEntry
 from obs.dashboards import dashboard_url
-from obs.durations import threshold_seconds
+from obs.durations import seconds, threshold_seconds
 from obs.rulegen import Group, Rule
 from obs.rulegen import selector as sel
 
