@@ -35,7 +35,7 @@ def list_checks() -> str:
     from obs.live import load_all as load_live
     load_live()
     modules = [f"obs.targets.{m}" for m in MODULES.values()] + [f.module for f in FORMATS] + [
-        "obs.commands.importer", "obs.commands.validate", "obs.live.errors"]
+        "obs.commands.importer", "obs.commands.validate", "obs.live.errors", "obs.commands.apply"]
     for name in modules:
         try:
             importlib.import_module(name)
