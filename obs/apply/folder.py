@@ -122,6 +122,7 @@ class Transaction:
     def __init__(self, folder: OwnedFolder) -> None:
         self.folder = folder
         self.before_owned = folder.owned()
+        self._had_manifest = folder.manifest.exists()
         self._saved: dict[str, bytes | None] = {}
         self._paused = False
 
@@ -149,7 +150,10 @@ class Transaction:
                 self.folder.remove(name)
             else:
                 self.folder.write(name, old)
-        self.folder.record(self.before_owned)
+        if self._had_manifest:
+            self.folder.record(self.before_owned)
+        else:
+            self.folder.manifest.unlink(missing_ok=True)
 
     def _save(self, name: str) -> None:
         if name not in self._saved:

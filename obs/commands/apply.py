@@ -190,7 +190,7 @@ def apply(project_dir: Path | None, env_name: str, targets: list[str] | None, pr
         sys.stdout.write(run.secrets.scrub(summary(run.outcome, sys.stdout.isatty())))
         run.diags.extend(run.outcome.diags)
         _emit(run)
-        return 1 if any(d.severity is Severity.ERROR for d in run.outcome.diags) else _code(run)
+        return _code(run)
     finally:
         if clients is not None:
             clients.close()

@@ -31,7 +31,15 @@ def _absent(e: LiveError, what: str) -> LiveError:
 
 def _search(session: Session, path: str, body: dict) -> Any:
     """A search sent by POST: retried like a read, never cached (apply reads again after writing)."""
-    return session.request("POST", path, json_body=body, idempotent=True, cache=False).json()
+    return _json(session.request("POST", path, json_body=body, idempotent=True, cache=False), session, path)
+
+
+def _json(response, session: Session, path: str) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise BadResponse(session.server, f"{path} did not answer JSON (is this the right URL?)",
+                          response.status) from None
 
 
 def _object(doc: Any, session: Session, path: str) -> dict:
@@ -61,8 +69,6 @@ class Watcher:
                               self.session, "_watcher/_query/watches")
             except LiveError as e:
                 raise _absent(e, self.WHAT) from None
-            except ValueError:
-                raise BadResponse(self.session.server, "_watcher/_query/watches did not answer JSON") from None
             page = [w for w in doc.get("watches", []) if isinstance(w, dict)]
             out.extend(page)
             if len(page) < PAGE or len(out) >= int(doc.get("count", 0)):
@@ -70,7 +76,8 @@ class Watcher:
 
     def put(self, watch_id: str, body: dict, seq_no: int | None = None, primary_term: int | None = None) -> dict:
         params = {"if_seq_no": seq_no, "if_primary_term": primary_term} if seq_no is not None else None
-        return self.session.put(f"/_watcher/watch/{watch_id}", json_body=body, params=params).json()
+        path = f"/_watcher/watch/{watch_id}"
+        return _json(self.session.put(path, json_body=body, params=params), self.session, path)
 
     def delete(self, watch_id: str) -> None:
         self.session.delete(f"/_watcher/watch/{watch_id}", ok=(404,))
@@ -79,8 +86,8 @@ class Watcher:
         """Run a watch given inline once, with every action skipped and nothing recorded: a dry run."""
         actions = {name: "skip" for name in body.get("actions", {})}
         request = {"watch": body, "action_modes": actions, "record_execution": False}
-        return _object(self.session.post("/_watcher/watch/_execute", json_body=request).json(), self.session,
-                       "_watcher/watch/_execute")
+        path = "/_watcher/watch/_execute"
+        return _object(_json(self.session.post(path, json_body=request), self.session, path), self.session, path)
 
 
 class Alerting:
@@ -102,8 +109,6 @@ class Alerting:
                               self.session, "monitors/_search")
             except LiveError as e:
                 raise _absent(e, self.WHAT) from None
-            except ValueError:
-                raise BadResponse(self.session.server, "monitors/_search did not answer JSON") from None
             hits = doc.get("hits", {}).get("hits", []) if isinstance(doc.get("hits"), dict) else []
             for h in hits:
                 src = h.get("_source") if isinstance(h, dict) else None
@@ -115,7 +120,7 @@ class Alerting:
                 return out
 
     def create(self, body: dict) -> str:
-        doc = self.session.post(self.BASE, json_body=body).json()
+        doc = _json(self.session.post(self.BASE, json_body=body), self.session, self.BASE)
         if not isinstance(doc, dict) or not doc.get("_id"):
             raise BadResponse(self.session.server, "creating a monitor answered without an _id")
         return str(doc["_id"])
@@ -129,8 +134,9 @@ class Alerting:
 
     def dry_run(self, body: dict) -> dict:
         """Run a monitor given inline once without sending anything (`?dryrun=true`)."""
-        return _object(self.session.post(f"{self.BASE}/_execute", params={"dryrun": "true"}, json_body=body).json(),
-                       self.session, "monitors/_execute")
+        path = f"{self.BASE}/_execute"
+        response = self.session.post(path, params={"dryrun": "true"}, json_body=body)
+        return _object(_json(response, self.session, path), self.session, path)
 
 
 class Notifications:

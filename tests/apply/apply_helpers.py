@@ -84,6 +84,8 @@ spec: {type: webhook, url: {env: WEB_HOOK_URL}}
 
 def write_logs_project(root: Path, alerts: list[str], env: str, targets: str = "watcher") -> Path:
     """A service with one log alert per name (count > 5 in 5m, to the webhook channel web-hook)."""
+    log_targets = ", ".join(t for t in targets.replace(" ", "").split(",")
+                            if t in ("elastalert", "watcher", "opensearch-monitor"))
     items = "".join(f"""
     - name: {name}
       query: 'log:"{name}"'
@@ -104,7 +106,7 @@ spec:
     (root / "obs.yaml").write_text(
         "apiVersion: obs/v1\nkind: Project\nmetadata: {name: demo}\n"
         f"spec:\n  sources: ['*.yaml']\n  targets: [{targets}]\n"
-        f"  defaults: {{logs: {{targets: [{targets}]}}}}\n  environments:\n    local:\n"
+        f"  defaults: {{logs: {{targets: [{log_targets}]}}}}\n  environments:\n    local:\n"
         + "".join(f"      {line}\n" for line in env.strip("\n").splitlines()))
     (root / "svc-api.yaml").write_text(service)
     (root / "channels.yaml").write_text(WEB_HOOK)

@@ -78,9 +78,9 @@ class Prometheus(Server):
 
     name = "prometheus"
 
-    def __init__(self, workdir: Path, rules_dir: Path) -> None:
+    def __init__(self, workdir: Path, rules_dir: Path, lifecycle: bool = True) -> None:
         super().__init__(workdir)
-        self.rules_dir = rules_dir
+        self.rules_dir, self.lifecycle = rules_dir, lifecycle
         config = workdir / "prometheus.yml"
         config.write_text(f"global: {{evaluation_interval: 1s, scrape_interval: 15s}}\n"
                           f"rule_files: ['{rules_dir}/*.yaml']\n")
@@ -89,7 +89,7 @@ class Prometheus(Server):
     def command(self) -> list[str]:
         return [_binary("prometheus"), f"--config.file={self.config}",
                 f"--storage.tsdb.path={self.workdir / 'data'}", f"--web.listen-address=127.0.0.1:{self.port}",
-                "--web.enable-lifecycle"]
+                *(["--web.enable-lifecycle"] if self.lifecycle else [])]
 
     def groups(self) -> list[dict]:
         return self.get("/api/v1/rules")["data"]["groups"]

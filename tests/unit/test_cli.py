@@ -32,8 +32,9 @@ def test_report_to_a_file_in_another_format(tmp_path):
     assert "error[SC004]" in result.stderr  # the person at the terminal still sees it
 
 
-def test_validate_outside_a_project_is_one_configuration_line(tmp_path):
-    result = run_obs("validate", "--env", "prod", cwd=tmp_path)
+@pytest.mark.parametrize("command", ["validate", "diff", "apply"])
+def test_live_commands_outside_a_project_are_one_configuration_line(tmp_path, command):
+    result = run_obs(command, "--env", "prod", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.startswith("error[CF001]: no obs.yaml") and "Traceback" not in result.stderr
 

@@ -106,3 +106,12 @@ def test_alertmanager_down_leaves_the_file_as_it_was(repo, alertmanager):
     r = obs(repo, "apply", "--env", "local", env={"AM_URL": alertmanager.url, "WEB_HOOK_URL": HOOK_URL})
     assert r.returncode == 2 and "error[LV001]" in r.stderr
     assert alertmanager.config.read_text() == json.dumps({"route": {"receiver": "x"}})
+
+
+def test_a_config_obs_compiled_for_this_project_and_copied_by_hand_is_adopted(repo, alertmanager):
+    """A team that deployed out/alertmanager/alertmanager.yaml itself before: the file says obs wrote it
+    for this project, so apply takes it over instead of refusing it."""
+    alertmanager.config.write_text((repo / "out/alertmanager/alertmanager.yaml").read_text())
+    r = obs(repo, "apply", "--env", "local", env={"AM_URL": alertmanager.url, "WEB_HOOK_URL": HOOK_URL})
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "~ alertmanager.yml" in r.stdout and HOOK_URL in alertmanager.config.read_text()

@@ -175,3 +175,28 @@ def test_a_file_of_the_same_name_that_obs_does_not_own_is_a_conflict_left_alone(
     assert r.returncode == 1 and "error[AP003]" in r.stderr and "! obs-demo-api.rules.yaml" in r.stdout
     assert (prometheus.rules_dir / "obs-demo-api.rules.yaml").read_text() == "groups: []\n"
     assert not (prometheus.rules_dir / ".obs-demo.json").exists()
+
+
+def test_dry_run_prints_the_plan_and_stops(tmp_path, prometheus):
+    root = project(tmp_path, {"api": "sum(up)"})
+    env = {"PROM_URL": prometheus.url}
+    loaded = prometheus.get("/api/v1/status/runtimeinfo")["data"]["lastConfigTime"]
+    r = obs(root, "apply", "--env", "local", "--dry-run", env=env)
+    assert r.returncode == 0 and "+ obs-demo-api.rules.yaml" in r.stdout and "Dry run: nothing was applied" in r.stdout
+    assert list(prometheus.rules_dir.iterdir()) == []
+    assert prometheus.get("/api/v1/status/runtimeinfo")["data"]["lastConfigTime"] == loaded
+
+
+def test_a_prometheus_without_the_lifecycle_api_is_told_apart_and_the_folder_restored(tmp_path):
+    from tests.apply.servers import Prometheus
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "work").mkdir()
+    server = Prometheus(tmp_path / "work", tmp_path / "rules", lifecycle=False).start()
+    try:
+        root = project(tmp_path, {"api": "sum(up)"})
+        r = obs(root, "apply", "--env", "local", env={"PROM_URL": server.url})
+        assert r.returncode == 1, r.stdout + r.stderr
+        assert "started without --web.enable-lifecycle" in r.stderr and "credentials" not in r.stderr
+        assert list((tmp_path / "rules").iterdir()) == []  # as it was: not even obs's manifest
+    finally:
+        server.stop()
