@@ -37,22 +37,30 @@ def run_tests(project_dir: Path | None, generated: bool = True, own: bool = True
     if tool is None:
         sys.stderr.write(PROMTOOL_MISSING + "\n")
         return 2
-    failures = 0
+    passes = failures = skips = 0
     with tempfile.TemporaryDirectory(prefix="obs-test-") as tmp:
         work = Path(tmp)
         if generated:
             (work / "slo").mkdir()
             cases, skipped = runner.generate(result.catalog, work / "slo")
-            text, failed = runner.report(runner.run(cases, work / "slo", tool), skipped)
+            results = runner.run(cases, work / "slo", tool)
+            text, failed = runner.report(results, skipped)
             sys.stdout.write(text)
-            failures += failed
+            passes, failures, skips = len(results) - failed, failed, len(skipped)
         if own:
-            failures += _own_tests(root, result, work / "own", tool)
-    sys.stdout.write(f"{'FAILED' if failures else 'passed'}: {failures} failing\n")
+            passed, failed = _own_tests(root, result, work / "own", tool)
+            passes, failures = passes + passed, failures + failed
+    sys.stdout.write(count_line(passes, failures, skips) + "\n")
     return 1 if failures else 0
 
 
-def _own_tests(root: Path, result, work: Path, tool: str) -> int:
+def count_line(passed: int, failed: int, skipped: int = 0) -> str:
+    """The last line, in the shape CI systems read: `3 passed, 1 failed` (`, 2 skipped`)."""
+    return f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else "")
+
+
+def _own_tests(root: Path, result, work: Path, tool: str) -> tuple[int, int]:
+    """Run the team's promtool test files; (passed, failed)."""
     spec = result.project.spec
     files, empty = expand_globs(root, spec.tests, exclude=(spec.outputDir,))
     if "tests" in spec.model_fields_set:  # the default tests/*.yaml may rightly match nothing
@@ -60,10 +68,10 @@ def _own_tests(root: Path, result, work: Path, tool: str) -> int:
             sys.stderr.write(Diagnostic(codes.CONFIG_NO_SOURCES, f"tests pattern {pattern!r} matches no file",
                                         spec.pos_of("tests"), Severity.WARNING).render() + "\n")
     if not files:
-        return 0
+        return 0, 0
     work.mkdir()
     compiled = _compiled(result)
-    failures = 0
+    passes = failures = 0
     for rel in sorted(files):
         path = root / rel
         message = _prepare(path, root, work, compiled, spec.outputDir)
@@ -80,11 +88,12 @@ def _own_tests(root: Path, result, work: Path, tool: str) -> int:
             continue
         if proc.returncode == 0:
             sys.stdout.write(f"ok   {rel}\n")
+            passes += 1
         else:
             failures += 1
             sys.stdout.write(f"FAIL {rel}\n" + "".join(f"       {line}\n" for line in
                                                        (proc.stdout + proc.stderr).strip().splitlines()))
-    return failures
+    return passes, failures
 
 
 def _compiled(result) -> dict[str, str]:

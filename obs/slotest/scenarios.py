@@ -3,7 +3,17 @@ the alerts must do, as promtool `promql_expr_test`s that read ALERTS (robust to 
 
 Every check is an expression that evaluates to an exact small integer (0 or 1), because
 promtool 2.42 compares values exactly. Times allow the recording lag: the base window plus
-two evaluation intervals.
+two evaluation steps.
+
+Input series are sampled at the SLO's interval; the rules are evaluated at that interval, or
+every half tile (30m at 30d) where a claim spans days: promtool's cost is evaluations × rules,
+and evaluating a 3d scenario every minute is most of what `obs test` used to spend. Coarse
+scenarios are those whose traffic has one error ratio wherever it has traffic (below-budget,
+zero-traffic: every window then holds that ratio or none, at any instant) and pairs whose
+long window is read from tiles (it changes once per tile whatever the step; their lag allows
+for the step). Phases of a coarse scenario start on an evaluation, tile boundaries are
+evaluated as in production, and timing claims of minutes (outage, burst, untiled pairs)
+keep every interval.
 """
 
 from __future__ import annotations
@@ -43,27 +53,53 @@ class Scenario:
     name: str
     text: str
     phases: dict[int, list[Phase]]  # group index → phases (0 burns, 1 stays healthy)
+    #: seconds between evaluations of the rules (promtool's evaluation_interval)
+    step: float = 60.0
     checks: list[Check] = field(default_factory=list)
 
     @property
     def steps(self) -> int:
+        """Input samples per series (one per SLO interval)."""
         return max(sum(p.steps for p in phases) for phases in self.phases.values())
+
+    @property
+    def last(self) -> float:
+        """Seconds of the latest check: promtool evaluates the rules up to it."""
+        return max((c.at for c in self.checks), default=0.0)
+
+    @property
+    def evaluations(self) -> int:
+        """What a promtool run costs, in rule-group evaluations."""
+        return math.ceil(self.last / self.step) + 1
 
 
 class Builder:
     """Scenario factory for one compiled SLO group."""
 
-    def __init__(self, entry: SLOEntry, plan: policy.Plan, group: Group) -> None:
+    def __init__(self, entry: SLOEntry, plan: policy.Plan, group: Group, step: float | None = None) -> None:
         self.entry, self.plan, self.group = entry, plan, group
+        self.i = plan.interval  # input samples
+        self.e = step or plan.interval  # rule evaluations
         self.budget = float(budget_of(entry))
         self.groups = group_values(entry)
         self.alert = entry.alert_name
         self.severity = {r.labels.get("severity"): t for t in ("page", "ticket") for r in group.rules
                          if r.alert == entry.alert_name and _tier_of(r, plan) == t}
-        self.lag = plan.base + 2 * plan.interval
+        self.lag = plan.base + 2 * self.e
+
+    def coarse(self) -> Builder:
+        """The same SLO's scenarios evaluated every half tile, when that is a whole number of
+        intervals (each tile boundary is then evaluated, as the tile recordings need)."""
+        step = self.plan.tile / 2
+        k = step / self.i
+        if k < 2 or abs(k - round(k)) > 1e-9:
+            return self
+        return Builder(self.entry, self.plan, self.group, step)
 
     def steps(self, seconds: float) -> int:
-        return max(1, math.ceil(seconds / self.plan.interval))
+        """Input samples covering `seconds`, a whole number of evaluation steps."""
+        per = round(self.e / self.i)
+        return max(1, math.ceil(seconds / self.e)) * per
 
     def sel(self, extra: str = "", group: int | None = 0) -> str:
         labels = f'alertname="{self.alert}", service="{self.entry.service}", slo="{self.entry.name}"{extra}'
@@ -77,7 +113,7 @@ class Builder:
         return Check(at, f"count({self.sel(extra, group)}) or vector(0)", expect, text)
 
     def ever(self, at: float, since: float, extra: str, expect: int, text: str, group: int | None = 0) -> Check:
-        window = policy.fmt(max(since, self.plan.interval))
+        window = policy.fmt(max(since, self.e))
         return Check(at, f"clamp_max(count(count_over_time({self.sel(extra, group)}[{window}])), 1) or vector(0)",
                      expect, text)
 
@@ -89,11 +125,15 @@ class Builder:
         phases = {0: burning}
         if len(self.groups) > 1:
             phases[1] = list(burning) if every_group else [Phase(sum(p.steps for p in burning), 0.0)]
-        return Scenario(self.entry, name, text, phases)
+        return Scenario(self.entry, name, text, phases, self.e)
 
     def all(self) -> list[Scenario]:
-        out = [s for s in (self.outage(), self.below_budget(), self.burst(), self.zero_traffic()) if s]
-        out += [s for p in self.plan.pairs if (s := self.at_threshold(p))]
+        """Timing claims of minutes (outage, burst, untiled pairs) at every interval; one-ratio
+        runs and pairs whose long window is read from tiles every half tile (see the module)."""
+        coarse = self.coarse()
+        out = [s for s in (self.outage(), coarse.below_budget(), self.burst(), coarse.zero_traffic()) if s]
+        out += [s for p in self.plan.pairs
+                if (s := (coarse if self.plan.tiled(p.long) else self).at_threshold(p))]
         return out
 
     def outage(self) -> Scenario | None:
@@ -102,13 +142,13 @@ class Builder:
         if tier is None:
             return None
         healthy = self.steps(max(p.long for p in self.plan.tier_pairs(tier)))
-        detect = self.plan.time_to_fire(tier, burn, healthy * self.plan.interval)
-        by = healthy * self.plan.interval + detect + self.lag
+        detect = self.plan.time_to_fire(tier, burn, healthy * self.i)
+        by = healthy * self.i + detect + self.lag
         s = self.scenario("outage", f"100% errors {'page' if tier == 'page' else 'open a ticket'} within "
                           f"{policy.human(detect)} (+{policy.human(self.lag)} recording lag)",
                           [Phase(healthy, 0.0), Phase(self.steps(detect + self.lag) + 1, 1.0)])
-        start = healthy * self.plan.interval
-        s.checks += [self.ever(start - self.plan.interval, start, "", 0, "no alert before the outage"),
+        start = healthy * self.i
+        s.checks += [self.ever(start - self.e, start, "", 0, "no alert before the outage"),
                      self.firing(by, tier, 1, f"{tier} alert firing {policy.human(detect + self.lag)} into the outage")]
         if len(self.groups) > 1:
             s.checks.append(self.firing(by, tier, 0, "the healthy group does not alert", group=1))
@@ -119,8 +159,8 @@ class Builder:
         n = self.steps(longest * 1.1 + self.lag)
         s = self.scenario("below-budget", "errors at 0.9× the budget rate never alert",
                           [Phase(n, 0.9 * self.budget)], True)
-        end = n * self.plan.interval - self.plan.interval
-        s.checks.append(self.ever(end, end + self.plan.interval, "", 0, "no burn alert during the whole run",
+        end = n * self.i - self.e
+        s.checks.append(self.ever(end, end + self.e, "", 0, "no burn alert during the whole run",
                                   group=None))
         return s
 
@@ -130,10 +170,10 @@ class Builder:
             return None
         healthy = self.steps(max(pair.long / 5, 2 * self.plan.base))
         siblings = max(p.long for p in self.plan.tier_pairs(pair.tier))
-        while healthy * self.plan.interval < siblings and \
-                self.plan.time_to_fire(pair.tier, burn, healthy * self.plan.interval) < pair.time_to_fire(burn) * 0.99:
-            healthy = self.steps(healthy * self.plan.interval * 1.25)  # a sibling pair would fire first
-        start = healthy * self.plan.interval
+        while healthy * self.i < siblings and \
+                self.plan.time_to_fire(pair.tier, burn, healthy * self.i) < pair.time_to_fire(burn) * 0.99:
+            healthy = self.steps(healthy * self.i * 1.25)  # a sibling pair would fire first
+        start = healthy * self.i
         expected = self.plan.time_to_fire(pair.tier, burn, start)
         lag = self.lag + (self.plan.tile if self.plan.tiled(pair.long) else 0)
         s = self.scenario(f"{pair.tier}-{policy.fmt(pair.long)}-{policy.fmt(pair.short)}",
@@ -153,19 +193,19 @@ class Builder:
 
     def burst(self) -> Scenario:
         healthy = self.steps(2 * self.plan.base)
-        burst = self.steps(BURST) if BURST >= self.plan.interval else 1
+        burst = self.steps(BURST) if BURST >= self.e else 1
         clear = max([p.short for p in self.plan.pairs], default=self.plan.base) + self.lag
-        s = self.scenario("burst", f"a {policy.human(burst * self.plan.interval)} burst of errors resolves "
+        s = self.scenario("burst", f"a {policy.human(burst * self.i)} burst of errors resolves "
                           f"{policy.human(clear)} after it ends",
                           [Phase(healthy, 0.0), Phase(burst, 1.0), Phase(self.steps(clear) + 2, 0.0)])
-        end = (healthy + burst) * self.plan.interval
-        span = burst * self.plan.interval
+        end = (healthy + burst) * self.i
+        span = burst * self.i
         page = min([p.factor * self.budget * p.long for p in self.plan.pairs], default=math.inf)
-        if page + self.plan.base + self.plan.interval <= span:
-            s.checks.append(self.ever(end + self.plan.interval, span + 2 * self.plan.interval, "", 1,
+        if page + self.plan.base + self.e <= span:
+            s.checks.append(self.ever(end + self.e, span + 2 * self.e, "", 1,
                                       "an alert fired during the burst"))
         firing = self.sel(', alertstate="firing"', None)
-        s.checks.append(Check(end + self.steps(clear) * self.plan.interval, f"count({firing}) or vector(0)", 0,
+        s.checks.append(Check(end + self.steps(clear) * self.i, f"count({firing}) or vector(0)", 0,
                               "no alert firing once the short windows have passed"))
         return s
 
@@ -176,17 +216,17 @@ class Builder:
         busy, z2 = self.steps(2 * shortest), self.steps(longest)
         s = self.scenario("zero-traffic", "zero traffic neither alerts nor poisons the error budget",
                           [Phase(z1, 0.0, 0.0), Phase(busy, 0.5 * self.budget), Phase(z2, 0.0, 0.0)], True)
-        i = self.plan.interval
-        end = (z1 + busy + z2) * i - i
+        i, e = self.i, self.e
+        end = (z1 + busy + z2) * i - e
         remaining = (f'slo:error_budget_remaining:ratio{{service="{self.entry.service}", '
                      f'slo="{self.entry.name}"}}')
         s.checks += [
-            Check(z1 * i - i, f"count({remaining} != 1) or vector(0)", 0, "budget untouched before any traffic"),
-            self.ever(end, end + i, "", 0, "no alert during the whole run", group=None),
+            Check(z1 * i - e, f"count({remaining} != 1) or vector(0)", 0, "budget untouched before any traffic"),
+            self.ever(end, end + e, "", 0, "no alert during the whole run", group=None),
             Check(end, f"count({remaining} < 0.49 or {remaining} > 0.51) or vector(0)", 0,
                   "budget remaining stays at 50% after traffic stops"),
         ]
-        for at in (z1 * i - i, (z1 + busy // 2) * i, (z1 + busy + z2 // 2) * i, end):
+        for at in (z1 * i - e, (z1 + busy // 2) * i, (z1 + busy + z2 // 2) * i, end):
             s.checks += [Check(at, f"count({remaining} != {remaining}) or vector(0)", 0,
                                f"budget remaining not NaN at {policy.human(at)}"),
                          Check(at, f"clamp_max(count({remaining}), 1) or vector(0)", 1,

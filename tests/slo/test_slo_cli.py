@@ -77,6 +77,25 @@ def test_obs_test_runs_generated_and_team_tests(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "checkout/availability outage" in result.stdout
     assert "tests/checkout.yaml" in result.stdout
+    scenarios = sum(line.startswith("ok   checkout/availability ") for line in result.stdout.splitlines())
+    assert scenarios >= 8
+    assert result.stdout.splitlines()[-1] == f"{scenarios + 1} passed, 0 failed"  # + the team's test
+
+
+def test_obs_test_counts_what_it_skips_on_its_last_line(tmp_path):
+    """The count line CI reads: `N passed, M failed`, then `, K skipped` when something was."""
+    root = _project(tmp_path)
+    (root / "services" / "checkout.yaml").write_text(SERVICE.replace(
+        """        ratio:
+          errors: http_requests_total{job="checkout", code=~"5.."}
+          total: http_requests_total{job="checkout"}""",
+        """        raw:
+          errorRatio: sum(rate(errors_total[$window])) / sum(rate(requests_total[$window]))"""))
+    result = run_obs("test", "--no-own", cwd=root, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines() == [
+        "skip checkout/availability: raw SLI: its PromQL is the team's own, obs cannot synthesise its series",
+        "0 passed, 0 failed, 1 skipped"]
 
 
 def test_a_failing_team_test_fails_obs_test(tmp_path):
@@ -101,7 +120,7 @@ def test_odd_team_test_files_fail_with_one_line_each(tmp_path):
     assert fails["FAIL tests/string.yaml"].startswith("FAIL tests/string.yaml: rule_files must be a list")
     assert "'no-such-service' is neither a compiled rule file" in fails["FAIL tests/nowhere.yaml"]
     assert "ok   tests/checkout.yaml" in result.stdout
-    assert "FAILED: 3 failing" in result.stdout
+    assert result.stdout.splitlines()[-1] == "1 passed, 3 failed"
     assert result.stderr.splitlines() == ["obs.yaml:7:10: warning[CF003]: tests pattern 'missing/*.yaml' matches "
                                           "no file"]
 
