@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from obs.model.apm import InjectionMode
 from obs.durations import seconds
+from obs.model.apm import InjectionMode
 from obs.model.base import Duration, Labels, LabelValue, Name, Spec, invalid
 from obs.model.logs import LogTarget
 from obs.model.secrets import Reference, Value
