@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
+from obs.durations import seconds
 from obs.model.apm import InjectionMode
-from obs.model.base import Duration, Labels, LabelValue, Name, Spec
+from obs.model.base import Duration, Labels, LabelValue, Name, Spec, invalid
 from obs.model.logs import LogTarget
 from obs.model.secrets import Reference, Value
 from obs.model.slo import BurnWindow
@@ -36,6 +37,14 @@ class PrometheusDefaults(Spec):
     #: how often Prometheus scrapes the series rules read (KubeSphere 1m, kube-prometheus 30s):
     #: every rate window obs writes holds at least 4 scrapes (obs.slo.SCRAPES_PER_RATE)
     scrapeInterval: Duration = "1m"
+
+    @field_validator("scrapeInterval")
+    @classmethod
+    def _positive(cls, value: str) -> str:
+        if seconds(value) <= 0:
+            raise invalid("range", "the scrape interval must be longer than 0", hint="KubeSphere scrapes every 1m, "
+                          "kube-prometheus every 30s")
+        return value
 
 
 class RealertDefaults(Spec):

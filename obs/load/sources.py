@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -131,17 +133,21 @@ def unread_yaml(root: Path, project: Project, read: list[str]) -> list[str]:
     out_dir = project.spec.outputDir.strip("/")
     found = set()
     for folder, recursive in folders:
-        base = root / folder
-        if not base.is_dir():
-            continue
-        for path in (base.rglob("*") if recursive else base.glob("*")):
-            rel = path.relative_to(root).as_posix()
-            parts = rel.split("/")
-            if rel in known or not rel.endswith(_YAML) or any(p.startswith(".") for p in parts) \
-                    or rel == out_dir or rel.startswith(out_dir + "/") or not path.is_file():
-                continue
-            found.add(rel)
+        for rel in _yaml_files(root, folder, recursive, out_dir):
+            if rel not in known:
+                found.add(rel)
     return sorted(found)
+
+
+def _yaml_files(root: Path, folder: str, recursive: bool, out_dir: str) -> Iterator[str]:
+    """YAML files under root/folder, relative; hidden folders (.git) and out/ are not entered."""
+    for here, dirs, names in os.walk(root / folder):
+        rel_here = Path(here).relative_to(root).as_posix()
+        prefix = "" if rel_here == "." else rel_here + "/"
+        dirs[:] = sorted(d for d in dirs if recursive and not d.startswith(".") and prefix + d != out_dir)
+        if any(part.startswith(".") for part in prefix.split("/") if part):
+            continue
+        yield from (prefix + n for n in sorted(names) if n.endswith(_YAML) and not n.startswith("."))
 
 
 def _unread_hint(rel: str, patterns: list[str]) -> str:

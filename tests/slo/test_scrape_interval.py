@@ -226,3 +226,10 @@ def test_a_pack_read_at_a_slower_scrape_interval_is_named_at_its_uses_entry(tmp_
     assert found and all(w.startswith("api.yaml:6:7: warning[SL020]: alert ") for w in found)
     assert "of rule pack jvm: rate() over 5m holds fewer than 4 scrapes at the scrape interval 2m" in found[-1]
     assert "exclude it (with: {exclude: [JvmGcTimeHigh]})" in found[-1]
+
+
+def test_a_zero_scrape_interval_is_refused(tmp_path):
+    from obs.diagnostics import ObsError
+    with pytest.raises(ObsError) as e:
+        build(project(tmp_path, "7d", "0s"))
+    assert e.value.diagnostics[0].code == "SC004" and "longer than 0" in e.value.diagnostics[0].message
