@@ -6,6 +6,7 @@ each failure names its scenario, the SLO's file:line and the check that did not 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import pytest
 import yaml
@@ -47,8 +48,7 @@ def test_a_broken_rule_fails_exactly_the_scenarios_it_breaks(mutation, slo_build
     cases, _ = runner.generate(slo_build.catalog, tmp_path, {SLO, OTHER})
     _break(tmp_path / next(c.rules for c in cases if (c.entry.service, c.entry.name) == SLO), edits)
     results = runner.run(cases, tmp_path, promtool, jobs=1)  # 2 batches: both SLOs share processes
-    assert len(runner.batch(cases, runner.BATCHES_PER_WORKER)) == 2
-    assert {len({c.entry.name for c in b}) for b in runner.batch(cases, 2)} == {2}
+    assert {len({c.entry.name for c in b}) for b in runner.batches_for(cases, 1)} == {2}
     text, failures = runner.report(results, [])
     failed = {(r.case.entry.service, r.case.entry.name, r.case.scenario.name) for r in results if not r.ok}
     assert failed == {(*SLO, name) for name in expected}, text
@@ -91,3 +91,21 @@ def test_sections_keep_each_failure_under_its_file():
     assert sections["a.test.yaml"].split() == ["SUCCESS"]
     assert 'expr: "up", time: 1w' in sections["b.test.yaml"] and "SUCCESS" not in sections["b.test.yaml"]
     assert sections["c.test.yaml"] == ""
+
+
+@dataclass
+class _Cost:
+    file: str
+    cost: int
+
+
+def test_batches_balance_cost_and_stay_small_enough():
+    cases = [_Cost(f"{i}.test.yaml", cost) for i, cost in enumerate([900, 500, 400, 300, 300, 200, 100, 100])]
+    two = runner.batch(cases, 2)
+    assert sorted(sum(c.cost for c in b) for b in two) == [1400, 1400]
+    assert sorted(c.file for b in two for c in b) == sorted(c.file for c in cases)  # each case once
+    assert len(runner.batch(cases[:1], 4)) == 1
+    many = [_Cost(f"{i}.test.yaml", runner.MAX_BATCH_COST // 10) for i in range(95)]
+    batches = runner.batches_for(many, 2)
+    assert len(batches) == 10 and max(sum(c.cost for c in b) for b in batches) <= runner.MAX_BATCH_COST
+    assert len(runner.batches_for(many[:8], 2)) == 4  # 2 per worker
