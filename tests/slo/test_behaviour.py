@@ -1,12 +1,14 @@
 """The generated behaviour tests pass on promtool for ratio, latency and grouped SLOs at 7d,
 28d, 30d and 90d: 100% errors page in time, 0.9× budget never alerts, each pair fires at 1.1×
 its factor once its long window is full and not before, a burst resolves, zero traffic is
-harmless."""
+harmless. Timing claims of minutes are evaluated every interval; one-ratio runs and the ticket
+pairs (whose long windows are read from tiles) every half tile."""
 
 from __future__ import annotations
 
 import pytest
 
+from obs.rulegen import slo as rulegen
 from obs.slotest import runner
 
 WINDOWS = ("7d", "28d", "30d", "90d")
@@ -25,6 +27,11 @@ def test_behaviour_on_promtool(window, slo_build, promtool, tmp_path):
     for slo, names in by_slo.items():
         assert EXPECTED <= names, (slo, names)
         assert sum(n.startswith(("page-", "ticket-")) for n in names) == 4, (slo, names)
+    for c in cases:
+        plan = rulegen.plan_for(slo_build.catalog, c.entry)
+        coarse = c.scenario.name in ("below-budget", "zero-traffic") or c.scenario.name.startswith("ticket-")
+        assert c.scenario.step == (plan.tile / 2 if coarse else plan.interval), (c.title, c.scenario.step)
+        assert c.scenario.step % plan.interval == 0 and plan.tile % c.scenario.step == 0
     results = runner.run(cases, tmp_path, promtool)
     text, failures = runner.report(results, skipped)
     assert failures == 0, text
