@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 import yaml
 from helpers import run_obs
+from jsonschema import Draft202012Validator
 from servers import elastalert_load
 
 from obs.pipeline import build
 
+SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 LEGACY = """\
 name: Java OOM
 type: frequency
@@ -151,13 +153,15 @@ def test_watches_and_monitors_render_the_fields_of_the_group_that_fired(tmp_path
     for client in (es, osearch):
         _index(client, now)
     watch = json.loads((out / "watcher" / "oom-java-oom.json").read_text())
+    monitor = json.loads((out / "opensearch" / "oom-java-oom.json").read_text())
+    for schema, doc in (("watcher-watch.json", watch), ("opensearch-monitor.json", monitor)):
+        Draft202012Validator(json.loads((SCHEMAS / schema).read_text())).validate(doc)
     request = watch["input"]["search"]["request"]
     response = es.search(index=",".join(request["indices"]), body=request["body"], rest_total_hits_as_int=True)
     subject = watch["actions"]["hook"]["webhook"]["body"]
     summary = json.loads(subject)["summary"]
     rendered = re.sub(r"{{(.*?)}}", lambda m: str(_resolve(m.group(1), {"ctx": {"payload": response}})), summary)
     assert rendered == "OOM in pay-7d9 of shop (Java OOM)"
-    monitor = json.loads((out / "opensearch" / "oom-java-oom.json").read_text())
     search = monitor["inputs"][0]["search"]
     response = osearch.search(index=",".join(search["indices"]), body=search["query"])
     action = monitor["triggers"][0]["query_level_trigger"]["actions"][0]
