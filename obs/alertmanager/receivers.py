@@ -13,8 +13,8 @@ from __future__ import annotations
 from obs import codes
 from obs.alertmanager.secrets import Secrets
 from obs.catalog import ChannelEntry
-from obs.model import ChannelSpec
 from obs.diagnostics import Diagnostics
+from obs.model import ChannelSpec
 from obs.project import AlertmanagerDefaults
 
 MISSING_SMTP = codes.define("AM001", "alertmanager/email-smarthost",

@@ -153,6 +153,46 @@ def smtp_login(build) -> Iterable[Diagnostic]:
                              Severity.WARNING, hint=hint)
 
 
+@check("LG023", "logs/field-reference", "`{{ … }}` in a log alert's summary or description names a field of the "
+                                        "log line (`{{ kubernetes.pod_name }}`); anything else would reach people "
+                                        "half-rendered.")
+def field_references(build) -> Iterable[Diagnostic]:
+    from obs.logs.template import bad_references
+    for entry in build.catalog.log_alerts:
+        if entry.raw is not None:
+            continue
+        for key in ("summary", "description"):
+            for bad in bad_references(getattr(entry.spec, key)):
+                yield Diagnostic("LG023", f"log alert {entry.name!r}: {key} has {{{{{bad.content}}}}}, which is not "
+                                 "a field reference", entry.spec.pos_of(key),
+                                 hint="log alerts name fields of the log line: {{ kubernetes.pod_name }} (no "
+                                      "$labels, no expressions)")
+
+
+_STRFTIME = re.compile(r"%[A-Za-z]")
+
+
+@check("LG022", "logs/strftime-index", "A log alert's index is a strftime pattern (`logs-%Y.%m.%d`): obs/v1 "
+                                       "takes index patterns (`logs-*`), and ElastAlert reads one only with "
+                                       "`use_strftime_index`.")
+def strftime_index(build) -> Iterable[Diagnostic]:
+    from obs.load.elastalert import index_pattern
+    for entry in build.catalog.log_alerts:
+        raw = entry.raw
+        if raw is None and _STRFTIME.search(entry.index):
+            yield Diagnostic("LG022", f"log alert {entry.name!r}: index {entry.index!r} is a strftime pattern; it "
+                             "would be searched as a literal index name", entry.spec.pos_of("index")
+                             or entry.origin.pos, hint=f"index: {index_pattern(entry.index)!r} matches the same "
+                                                       "daily indices (the time range picks the days)")
+        elif raw is not None and isinstance(raw.get("index"), str) and _STRFTIME.search(raw["index"]) \
+                and not raw.get("use_strftime_index"):
+            yield Diagnostic("LG022", f"ElastAlert rule {entry.name!r}: index {raw['index']!r} looks like a strftime "
+                             "pattern, but without use_strftime_index ElastAlert searches it as a literal name",
+                             raw.where("index"), Severity.WARNING,
+                             hint="add use_strftime_index: true, or write the index as a pattern such as "
+                                  f"{index_pattern(raw['index'])!r}")
+
+
 @check(NO_CHANNEL, "logs/no-channel", "Every log alert reaches at least one channel.")
 def reachability(build) -> Iterable[Diagnostic]:
     catalog = build.catalog

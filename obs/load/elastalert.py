@@ -78,7 +78,13 @@ def _rule(rule: PosDict, diags: Diagnostics) -> PosDict | None:
         doc.notes.append(f"ElastAlert rule {name!r}, named {cv.slug(name)!r} in obs ([a-z0-9-])")
     spec = cv.node(rule)
     cv.put(doc, "spec", spec, rule)
-    cv.copy_key(spec, "index", rule)
+    if rule.get("use_strftime_index") is True:
+        pattern = ",".join(index_pattern(part) for part in index.split(","))
+        cv.put(spec, "index", pattern, (rule, "index"))
+        spec.notes.append(f"use_strftime_index: ElastAlert searched {index!r} day by day; obs searches "
+                          f"{pattern!r} over the same time range, which finds the same log lines")
+    else:
+        cv.copy_key(spec, "index", rule)
     _query(rule, spec)
     when, mapped = _condition(rule, kind, diags)
     if when is None:
@@ -95,18 +101,73 @@ def _rule(rule: PosDict, diags: Diagnostics) -> PosDict | None:
     cv.copy_key(spec, "timestampField", rule, "timestamp_field")
     cv.put(spec, "severity", DEFAULT_SEVERITY, rule)
     subject = rule.get("alert_subject")
-    cv.put(spec, "summary", subject if isinstance(subject, str) and subject.strip() else name,
-           (rule, "alert_subject") if isinstance(subject, str) else (rule, "name"))
+    if isinstance(subject, str) and subject.strip() and "alert_subject_args" in rule:
+        summary = _subject(rule, subject, spec, diags)
+        if summary is None:
+            return None
+        cv.put(spec, "summary", summary, (rule, "alert_subject"))
+    else:
+        cv.put(spec, "summary", subject if isinstance(subject, str) and subject.strip() else name,
+               (rule, "alert_subject") if isinstance(subject, str) else (rule, "name"))
     spec.notes.append("severity warning and summary from alert_subject (else the name): ElastAlert has neither")
     if isinstance(rule.get("description"), str):
         cv.copy_key(spec, "description", rule)
     realert = cv.es_timeframe(rule.get("realert"), allow_zero=True)
     if realert:
         cv.put(spec, "realert", realert, (rule, "realert"))
+    elif "aggregation" not in rule:
+        spec.notes.append("no realert (ElastAlert repeats every minute): obs's default for the severity applies "
+                          "(defaults.logs.realert)")
     cv.put(spec, "targets", ["elastalert"], (rule, "alert"))
     spec.notes.append("targets [elastalert]: the rule keeps running where it ran; its ElastAlert alerters "
                       "are not obs/v1 fields (name obs Channels in notify)")
     return doc
+
+
+def index_pattern(index: str) -> str:
+    """The index pattern that matches what a strftime index names on any day: `logs-%Y.%m.%d` → `logs-*`
+    (the formatted part becomes one `*`, as ElastAlert itself writes it when it has no time range)."""
+    first, last = index.find("%"), index.rfind("%")
+    return index if first < 0 else index[:first] + "*" + index[last + 2:]
+
+
+def _subject(rule: PosDict, subject: str, spec: PosDict, diags: Diagnostics) -> str | None:
+    """`alert_subject` formatted with `alert_subject_args` (str.format by position) as a summary with field
+    references: `OOM in {0}` + [kubernetes.pod_name] → `OOM in {{ kubernetes.pod_name }}`. An argument that
+    names one of the rule's own options (ElastAlert's fallback, typically `name`) is written as its value."""
+    import string
+    args = rule["alert_subject_args"]
+    where = rule.where("alert_subject_args")
+    if not isinstance(args, list) or not all(isinstance(a, str) for a in args):
+        diags.error(ES_INVALID, "alert_subject_args is a list of field names", where)
+        return None
+    out, auto = [], 0
+    try:
+        parsed = list(string.Formatter().parse(subject))
+    except ValueError as e:
+        diags.error(ES_INVALID, f"alert_subject is not a format string ElastAlert can fill: {e}",
+                    rule.where("alert_subject"))
+        return None
+    for literal, field, spec_, conversion in parsed:
+        out.append(literal)
+        if field is None:
+            continue
+        if field == "":
+            field, auto = str(auto), auto + 1
+        if not field.isdigit() or int(field) >= len(args):
+            diags.error(ES_INVALID, f"alert_subject has {{{field}}}, but alert_subject_args has {len(args)} "
+                        "field(s): ElastAlert fills the placeholders by position", rule.where("alert_subject"))
+            return None
+        arg = args[int(field)]
+        if spec_ or conversion:
+            spec.notes.append(f"alert_subject {{{field}!{conversion or ''}:{spec_ or ''}}}: the format is dropped")
+        own = rule.get(arg) if arg in rule and arg != "alert_subject_args" else None
+        if isinstance(own, (str, int, float)) and not isinstance(own, bool):
+            out.append(str(own))
+            spec.notes.append(f"alert_subject_args {arg!r} is the rule's own option: its value is written in")
+        else:
+            out.append("{{ " + arg + " }}")
+    return "".join(out)
 
 
 def _query(rule: PosDict, spec: PosDict) -> None:

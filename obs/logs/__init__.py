@@ -48,10 +48,37 @@ def search_plan(catalog: Catalog, entry: LogAlertEntry, target: str) -> tuple[Co
     if isinstance(cond, Diagnostic):
         return cond
     try:
-        found = cond, plan(entry, cond, catalog.defaults.logs.schedule)
+        found = cond, with_referenced_fields(entry, plan(entry, cond, catalog.defaults.logs.schedule))
     except Unsupported as e:
         return unsupported(entry, target, str(e))
     return cannot_sign(catalog, entry, target) or found
+
+
+def grouped_field(entry: LogAlertEntry) -> str | None:
+    """The one `groupBy` field whose fullest bucket the search returns (watches and monitors group by terms)."""
+    return entry.spec.group_by[0] if len(entry.spec.group_by) == 1 else None
+
+
+#: the sub-aggregation of a group's bucket that holds its newest line
+NEWEST = "newest"
+
+
+def with_referenced_fields(entry: LogAlertEntry, p: Plan) -> Plan:
+    """A search that also returns the newest matching line when summary or description reference its fields
+    (obs.logs.template), only those fields of _source: the newest line of each group for a `groupBy` alert
+    (the fullest group is the one the condition fires for), else the newest line of all."""
+    from dataclasses import replace
+
+    from obs.logs.template import fields
+    wanted = [f for f in fields(entry.spec.summary, entry.spec.description) if f != grouped_field(entry)]
+    if not wanted:
+        return p
+    newest = {"size": 1, "sort": [{entry.timestamp_field: {"order": "desc"}}], "_source": wanted}
+    groups = p.body.get("aggregations", {}).get("groups")
+    if groups is None:
+        return replace(p, body={**p.body, **newest})
+    aggs = {**p.body["aggregations"], "groups": {**groups, "aggregations": {NEWEST: {"top_hits": newest}}}}
+    return replace(p, body={**p.body, "aggregations": aggs})
 
 
 def unsupported(entry: LogAlertEntry, target: str, why: str, pos: Position | None = None) -> Diagnostic:

@@ -8,13 +8,17 @@ as `${VAR}` placeholders (obs.logs.secrets); nothing here ever holds a secret's 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from obs import codes
 from obs.catalog import Catalog, ChannelEntry, LogAlertEntry
 from obs.diagnostics import Diagnostic
+from obs.logs import template
 from obs.logs.secrets import EnvNeed, placeholder
 
 PRIORITY = {"critical": 1, "warning": 2, "info": 3}
+#: the rule's `jinja_root_name` (ElastAlert's default, written out where obs relies on it)
+JINJA_ROOT = "_data"
 UNSIGNED = codes.define("LG007", "logs/dingtalk-signing",
                         "A watch or monitor would send to a DingTalk robot that needs signed requests (`secret:`).")
 
@@ -28,10 +32,19 @@ def recipients(catalog: Catalog, entry: LogAlertEntry) -> list[ChannelEntry]:
     return out
 
 
-def message(entry: LogAlertEntry) -> str:
+Ref = Callable[[str], str]
+
+
+def summary(entry: LogAlertEntry, ref: Ref | None = None) -> str:
+    """The summary with its field references (obs.logs.template) as `ref` writes them; as written without."""
+    return template.render(entry.spec.summary, ref) if ref else entry.spec.summary
+
+
+def message(entry: LogAlertEntry, ref: Ref | None = None) -> str:
     """Summary, description and runbook, as people read them (non-ASCII kept)."""
     spec = entry.spec
-    parts = [spec.summary] + [p for p in (spec.description, spec.runbook and f"Runbook: {spec.runbook}") if p]
+    description = template.render(spec.description, ref) if ref and spec.description else spec.description
+    parts = [summary(entry, ref)] + [p for p in (description, spec.runbook and f"Runbook: {spec.runbook}") if p]
     return "\n\n".join(parts)
 
 
@@ -55,9 +68,10 @@ def elastalert_alerters(catalog: Catalog, entry: LogAlertEntry, needs: set[EnvNe
     return [_elastalert(catalog, ch, entry, needs) for ch in recipients(catalog, entry)]
 
 
-def _annotations(entry: LogAlertEntry) -> dict[str, str]:
+def _annotations(entry: LogAlertEntry, ref: Ref | None = None) -> dict[str, str]:
     spec = entry.spec
-    ann = {"summary": spec.summary, **({"description": spec.description} if spec.description else {}),
+    description = template.render(spec.description, ref) if ref and spec.description else spec.description
+    ann = {"summary": summary(entry, ref), **({"description": description} if description else {}),
            **({"runbook_url": spec.runbook} if spec.runbook else {}), **spec.annotations}
     return dict(sorted(ann.items()))
 
@@ -76,9 +90,10 @@ def _elastalert(catalog: Catalog, ch: ChannelEntry, entry: LogAlertEntry, needs:
         if s.channel:
             opts["slack_channel_override"] = s.channel
         return {"slack": opts}
-    if s.type == "webhook":
+    if s.type == "webhook":  # ElastAlert renders the payload with Jinja over the match, `_data` its root
+        jinja = (lambda f: template.jinja(f, JINJA_ROOT)) if template.fields(entry.spec.summary) else None
         return {"post2": {"http_post2_url": placeholder(s.url, None, needs),
-                          "http_post2_payload": {**alert_labels(entry), "summary": entry.spec.summary},
+                          "http_post2_payload": {**alert_labels(entry), "summary": summary(entry, jinja)},
                           "http_post2_all_values": True}}
     if s.type == "pagerduty":
         return {"pagerduty": {"pagerduty_service_key": placeholder(s.routingKey, None, needs),
@@ -137,8 +152,8 @@ def smtp_logins(catalog: Catalog, entry: LogAlertEntry) -> list[ChannelEntry]:
 
 # --- Watcher and OpenSearch ----------------------------------------------------------------------
 
-def _json_body(ch: ChannelEntry, entry: LogAlertEntry, text: str) -> str:
-    """The request body a channel's webhook takes; `text` may hold mustache from the target."""
+def _json_body(ch: ChannelEntry, entry: LogAlertEntry, text: str, subject: str) -> str:
+    """The request body a channel's webhook takes; `text` and `subject` may hold mustache from the target."""
     t = ch.spec.type
     if t in ("dingtalk", "wecom"):
         body: object = {"msgtype": "text", "text": {"content": text}}
@@ -146,10 +161,10 @@ def _json_body(ch: ChannelEntry, entry: LogAlertEntry, text: str) -> str:
         body = {"text": text, **({"channel": ch.spec.channel} if ch.spec.channel else {})}
     elif t == "pagerduty":
         body = {"routing_key": placeholder(ch.spec.routingKey), "event_action": "trigger",
-                "payload": {"summary": entry.spec.summary, "source": "obs",
+                "payload": {"summary": subject, "source": "obs",
                             "severity": entry.spec.severity, "custom_details": {"text": text}}}
     else:
-        body = {**alert_labels(entry), "summary": entry.spec.summary, "text": text}
+        body = {**alert_labels(entry), "summary": subject, "text": text}
     return json.dumps(body, ensure_ascii=False, sort_keys=True)
 
 
@@ -174,11 +189,13 @@ def cannot_sign(catalog: Catalog, entry: LogAlertEntry, target: str) -> Diagnost
                            "or a robot secured by keyword or IP instead of signing")
 
 
-def watcher_actions(catalog: Catalog, entry: LogAlertEntry, text: str, needs: set[EnvNeed]) -> dict:
+def watcher_actions(catalog: Catalog, entry: LogAlertEntry, text: str, needs: set[EnvNeed],
+                    ref: Ref | None = None) -> dict:
     """Watch actions keyed by channel name; secrets stay `${VAR}` until `obs apply` fills them."""
     hosts = catalog.defaults.logs.alertmanager
+    subject = summary(entry, ref)
     if hosts:
-        body = json.dumps([{"labels": alert_labels(entry), "annotations": _annotations(entry)}],
+        body = json.dumps([{"labels": alert_labels(entry), "annotations": _annotations(entry, ref)}],
                           ensure_ascii=False, sort_keys=True)
         return {f"alertmanager-{i}": {"webhook": {"method": "post", "url": f"{h.rstrip('/')}/api/v2/alerts",
                                                    "headers": {"Content-Type": "application/json"}, "body": body}}
@@ -186,23 +203,24 @@ def watcher_actions(catalog: Catalog, entry: LogAlertEntry, text: str, needs: se
     actions = {}
     for ch in recipients(catalog, entry):
         if ch.spec.type == "email":
-            email = {"to": list(ch.spec.to), "subject": entry.spec.summary, "body": {"text": text}}
+            email = {"to": list(ch.spec.to), "subject": subject, "body": {"text": text}}
             actions[ch.name] = {"email": {**email, **({"from": ch.spec.sender} if ch.spec.sender else {})}}
         else:
             actions[ch.name] = {"webhook": {"method": "post", "url": _url(ch, needs),
                                             "headers": {"Content-Type": "application/json"},
-                                            "body": _json_body(ch, entry, text)}}
+                                            "body": _json_body(ch, entry, text, subject)}}
     return actions
 
 
-def monitor_actions(catalog: Catalog, entry: LogAlertEntry, text: str, throttle_minutes: int | None) -> list[dict]:
+def monitor_actions(catalog: Catalog, entry: LogAlertEntry, text: str, throttle_minutes: int | None,
+                    ref: Ref | None = None) -> list[dict]:
     """Trigger actions that send to OpenSearch Notifications channels whose config id is `obs-<channel>`
     (created by `obs apply` with the secrets resolved), so monitors hold no secret at all."""
     names = ["alertmanager"] if catalog.defaults.logs.alertmanager else [c.name for c in recipients(catalog, entry)]
     out = []
     for name in names:
         action = {"name": f"notify-{name}", "destination_id": f"obs-{name}",
-                  "subject_template": {"source": entry.spec.summary, "lang": "mustache"},
+                  "subject_template": {"source": summary(entry, ref), "lang": "mustache"},
                   "message_template": {"source": text, "lang": "mustache"},
                   "throttle_enabled": throttle_minutes is not None}
         if throttle_minutes is not None:

@@ -11,8 +11,16 @@ from __future__ import annotations
 from obs import yamlout
 from obs.catalog import Catalog, LogAlertEntry
 from obs.diagnostics import Diagnostic, Diagnostics
-from obs.logs import condition_of, indices, timeframe, unsupported
-from obs.logs.channels import PRIORITY, elastalert_alerters, message, smtp_auth_file, smtp_auth_text, smtp_logins
+from obs.logs import condition_of, indices, template, timeframe, unsupported
+from obs.logs.channels import (
+    JINJA_ROOT,
+    PRIORITY,
+    elastalert_alerters,
+    message,
+    smtp_auth_file,
+    smtp_auth_text,
+    smtp_logins,
+)
 from obs.logs.condition import Condition
 from obs.logs.secrets import EnvNeed
 from obs.targets import Artifact
@@ -102,8 +110,12 @@ def build_rule(catalog: Catalog, entry: LogAlertEntry, needs: set[EnvNeed]) -> d
     if entry.realert:
         rule["realert"] = timeframe(entry.realert)
     rule["priority"] = PRIORITY[spec.severity]
-    rule["alert_subject"] = spec.summary
-    rule["alert_text"] = message(entry)
+    for key, text in (("alert_subject", spec.summary), ("alert_text", message(entry))):
+        rule[key], args = template.positional(text)  # `{{ field }}` → `{0}` + *_args (lookup_es_key)
+        if args:
+            rule[f"{key}_args"] = args
+    if template.fields(spec.summary):
+        rule["jinja_root_name"] = JINJA_ROOT  # webhook payloads name fields through it
     alerters = elastalert_alerters(catalog, entry, needs)
     rule["alert"] = alerters or ["debug"]
     return rule

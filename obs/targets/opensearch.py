@@ -13,7 +13,7 @@ import math
 from obs import durations
 from obs.catalog import Catalog, LogAlertEntry
 from obs.diagnostics import Diagnostic, Diagnostics
-from obs.logs import indices, search_plan
+from obs.logs import grouped_field, indices, search_plan, template
 from obs.logs.channels import message, monitor_actions
 from obs.logs.notifications import compile_channels
 from obs.logs.search import painless
@@ -23,7 +23,8 @@ from obs.targets.watcher import json_per_alert, metadata, watch_id
 TARGET = "opensearch-monitor"
 ROOT, TOTAL = "ctx.results[0]", "ctx.results[0].hits.total.value"
 #: the same value in a mustache template: mustache indexes lists with `.0`, `[0]` renders nothing
-TOTAL_MUSTACHE = "ctx.results.0.hits.total.value"
+ROOT_MUSTACHE = "ctx.results.0"
+TOTAL_MUSTACHE = f"{ROOT_MUSTACHE}.hits.total.value"
 SEVERITY = {"critical": "1", "warning": "3", "info": "5"}
 
 
@@ -37,8 +38,9 @@ def build_monitor(catalog: Catalog, entry: LogAlertEntry) -> dict | Diagnostic:
     if isinstance(found, Diagnostic):
         return found
     cond, p = found
-    text = message(entry) + f"\n\n{{{{{TOTAL_MUSTACHE}}}}} matching log lines in the last {cond.window or schedule} " \
-                            f"({cond.describe()}); monitor {{{{ctx.monitor.name}}}}"
+    ref = template.mustache(ROOT_MUSTACHE, grouped_field(entry), "groups" in p.body.get("aggregations", {}))
+    text = message(entry, ref) + f"\n\n{{{{{TOTAL_MUSTACHE}}}}} matching log lines in the last " \
+                                 f"{cond.window or schedule} ({cond.describe()}); monitor {{{{ctx.monitor.name}}}}"
     # OpenSearch throttles in whole minutes (a shorter realert rounds up); realert 0 is no throttle
     throttle = _minutes(entry.realert) if entry.realert and durations.seconds(entry.realert) else None
     return {
@@ -48,7 +50,7 @@ def build_monitor(catalog: Catalog, entry: LogAlertEntry) -> dict | Diagnostic:
         "triggers": [{"query_level_trigger": {
             "name": entry.name, "severity": SEVERITY[entry.spec.severity],
             "condition": {"script": {"lang": "painless", "source": painless(p, ROOT, TOTAL)}},
-            "actions": monitor_actions(catalog, entry, text, throttle)}}],
+            "actions": monitor_actions(catalog, entry, text, throttle, ref)}}],
         "ui_metadata": metadata(catalog, entry, cond.describe()),
     }
 

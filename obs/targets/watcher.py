@@ -14,7 +14,7 @@ from collections.abc import Callable
 from obs import durations
 from obs.catalog import Catalog, LogAlertEntry
 from obs.diagnostics import Diagnostic, Diagnostics
-from obs.logs import indices, search_plan
+from obs.logs import grouped_field, indices, search_plan, template
 from obs.logs.channels import alert_labels, message, watcher_actions
 from obs.logs.search import painless
 from obs.targets import Artifact
@@ -61,13 +61,14 @@ def build_watch(catalog: Catalog, entry: LogAlertEntry, needs: set) -> dict | Di
         condition = {"compare": {f"ctx.payload.{path}": {op: value}}}
     else:
         condition = {"script": {"lang": "painless", "source": painless(p, ROOT, TOTAL)}}
-    text = message(entry) + f"\n\n{{{{{TOTAL}}}}} matching log lines in the last {cond.window or schedule} " \
-                            f"({cond.describe()}); watch {{{{ctx.watch_id}}}}"
+    ref = template.mustache(ROOT, grouped_field(entry), "groups" in p.body.get("aggregations", {}))
+    text = message(entry, ref) + f"\n\n{{{{{TOTAL}}}}} matching log lines in the last {cond.window or schedule} " \
+                                 f"({cond.describe()}); watch {{{{ctx.watch_id}}}}"
     watch = {
         "trigger": {"schedule": {"interval": time_value(schedule, "wdhms")}},
         "input": {"search": {"request": {"indices": indices(entry), "rest_total_hits_as_int": True, "body": p.body}}},
         "condition": condition,
-        "actions": watcher_actions(catalog, entry, text, needs) or
+        "actions": watcher_actions(catalog, entry, text, needs, ref) or
         {"log": {"logging": {"level": "warn", "text": text}}},
         "metadata": metadata(catalog, entry, cond.describe()),
     }

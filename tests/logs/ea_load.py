@@ -1,11 +1,13 @@
 """Run inside ElastAlert 2's own venv: load rule files with its real loader and print what it built.
 
 Usage: python ea_load.py ES_HOST ES_PORT RULE.yaml...  → JSON {file: {...}} on stdout; a rule the
-loader rejects is reported as {"error": "..."} (ElastAlert's own message).
+loader rejects is reported as {"error": "..."} (ElastAlert's own message). With EA_MATCH (a JSON match)
+each alerter's title for it is added; with EA_SEND too, webhook (post2) alerters send it for real.
 """
 
 import datetime
 import json
+import os
 import sys
 
 from elastalert.elastalert import ElastAlerter
@@ -51,7 +53,15 @@ def main():
             keep = {k: plain(v) for k, v in rule.items() if k not in ("type", "alert", "match_enhancements",
                                                                        "jinja_template")}
             out[path] = {"class": type(rule["type"]).__name__, "rule": keep, "alerters": alerters,
-                         "query": query, "start": start.isoformat(), "end": end.isoformat()}
+                         "query": query, "start": start.isoformat(), "end": end.isoformat(),
+                         # the indices ElastAlert searches for this time range (use_strftime_index formats them)
+                         "indices": ElastAlerter.get_index(rule, start, end)}
+            if os.environ.get("EA_MATCH"):  # what the alerters say about one match: the title, and a real send
+                match = json.loads(os.environ["EA_MATCH"])
+                for summary, alerter in zip(alerters, rule["alert"], strict=True):
+                    summary["title"] = alerter.create_title([match])
+                    if os.environ.get("EA_SEND") and type(alerter).__name__ == "HTTPPost2Alerter":
+                        alerter.alert([match])
         except Exception as e:  # the loader's own message is the result
             out[path] = {"error": f"{type(e).__name__}: {e}"}
     json.dump(out, sys.stdout, default=repr)
