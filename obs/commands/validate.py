@@ -77,7 +77,9 @@ def validate(project_dir: Path | None, env_name: str, targets: list[str] | None 
 def _describe(clients: Clients, server: str) -> str:
     """The server, its version (from the preflight) and URL — never credentials."""
     found = _version(clients.status(server).info)
-    return f"{server}{' ' + found if found else ''} at {safe_url(clients.endpoint(server).url)}"
+    session = clients._sessions.get(server)  # Kubernetes' session comes from the kubeconfig, not obs.yaml
+    url = session.endpoint.url if session is not None else clients.endpoint(server).url
+    return f"{server}{' ' + found if found else ''} at {safe_url(url)}"
 
 
 def _version(info: object) -> str | None:

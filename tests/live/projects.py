@@ -19,6 +19,7 @@ spec:
   sources: ["*.yaml"]
   targets: [{targets}]
   defaults:
+    prometheus: {{scrapeInterval: 1s}}   # the test target is scraped every 1 s (and 3 s)
 {defaults}
   environments:
     prod:

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.live
 def test_the_good_project_passes(good):
     assert good.returncode == 0, good.stderr
     assert "error[" not in good.stderr
-    assert re.search(r"validate: \d+ checks ran, 0 skipped", good.stderr), good.stderr
+    assert re.search(r"validate: \d+ checks ran", good.stderr), good.stderr
+    skipped = [line for line in good.stderr.splitlines() if line.startswith("  skipped")]
+    assert skipped and all("prometheus/" not in line and "alertmanager/" not in line for line in skipped), skipped
     assert "prometheus 2." in good.stderr and "alertmanager 0." in good.stderr  # the servers asked, with versions
 
 
