@@ -5,11 +5,14 @@ and whether it is a scalar. Pure: the live checks compare these facts with the s
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 
 import promql_parser as pp
+
+from obs.rulegen.selector import MATCH_OPS as _OPS
+from obs.rulegen.selector import Matcher
+from obs.rulegen.selector import regex as _regex
 
 #: functions that take a counter the right way (they handle resets)
 COUNTER_FUNCS = frozenset({"rate", "irate", "increase", "resets"})
@@ -21,35 +24,6 @@ ANY_TYPE_FUNCS = frozenset({"absent", "absent_over_time", "present_over_time", "
 ANY_TYPE_AGGS = frozenset({"count", "group", "count_values"})
 #: the right side of these only filters by labels: its values are never used
 FILTER_OPS = frozenset({"and", "unless"})
-_OPS = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}
-
-
-@dataclass(frozen=True)
-class Matcher:
-    name: str
-    op: str  # = != =~ !~
-    value: str
-
-    def matches(self, value: str) -> bool:
-        """Prometheus semantics: a missing label is "", regular expressions are fully anchored."""
-        if self.op == "=":
-            return value == self.value
-        if self.op == "!=":
-            return value != self.value
-        hit = _regex(self.value).fullmatch(value) is not None
-        return hit if self.op == "=~" else not hit
-
-    def __str__(self) -> str:
-        return f"{self.name}{self.op}{json.dumps(self.value, ensure_ascii=False)}"
-
-
-def _regex(text: str) -> re.Pattern:
-    return _compiled.get(text) or _compiled.setdefault(text, re.compile(text))
-
-
-_compiled: dict[str, re.Pattern] = {}
-
-
 @dataclass(frozen=True)
 class Sel:
     """A series selector in one canonical spelling (matchers sorted): equal selectors ask once."""

@@ -9,7 +9,14 @@ from dataclasses import dataclass
 
 import promql_parser
 
-_OPS = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}
+#: promql-parser's match operators as PromQL spells them
+MATCH_OPS = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}
+_compiled: dict[str, re.Pattern] = {}
+
+
+def regex(text: str) -> re.Pattern:
+    """A matcher's regular expression, compiled once (live validation matches thousands of values)."""
+    return _compiled.get(text) or _compiled.setdefault(text, re.compile(text))
 
 
 @dataclass(frozen=True)
@@ -24,7 +31,7 @@ class Matcher:
             return value == self.value
         if self.op == "!=":
             return value != self.value
-        hit = re.fullmatch(self.value, value) is not None
+        hit = regex(self.value).fullmatch(value) is not None
         return hit if self.op == "=~" else not hit
 
     def __str__(self) -> str:
@@ -68,7 +75,7 @@ def parse(text: str) -> Selector:
         raise ValueError("must be a plain series selector without offset or @")
     matchers, metric = [], expr.name
     for m in expr.matchers.matchers:
-        op = _OPS.get(str(m.op), "=")
+        op = MATCH_OPS.get(str(m.op), "=")
         if m.name == "__name__" and op == "=":
             metric = m.value
         else:
