@@ -96,10 +96,24 @@ class Pusher:
         #: lines for the summary (a validator that was not found, groups not evaluated yet, ...)
         self.notes: list[str] = []
 
+    #: the environment's entry this target pushes to, the setting it needs there (if any), the
+    #: compile target whose output it pushes, and a reason to give instead of "no <server>"
+    server: str = ""
+    setting: str | None = None
+    compiled_by: str = ""
+    absent: str | None = None
+
     @classmethod
     def configured(cls, env: Environment, project: Project) -> str | None:
         """None when the environment (and the project's compile targets) call for this target, else why not."""
-        raise NotImplementedError
+        spec = getattr(env, cls.server, None)
+        if spec is None:
+            return cls.absent or f"no {cls.server} in this environment"
+        if cls.setting is not None and getattr(spec, cls.setting) is None:
+            return f"no {cls.server}.{cls.setting} in this environment"
+        if cls.compiled_by not in project.spec.targets:
+            return f"the project does not compile the {cls.compiled_by} target"
+        return None
 
     def where(self) -> str:
         return ""

@@ -26,7 +26,6 @@ from obs.apply.secrets import MASK
 from obs.diagnostics import Diagnostic
 from obs.live.errors import LiveError
 from obs.live.reload import AlertmanagerLifecycle
-from obs.project import Environment, Project
 from obs.targets.alertmanager import HEADER
 
 MODE = 0o600
@@ -63,15 +62,9 @@ class AlertmanagerPusher(Pusher):
     kind = "config file"
     order = 20
 
-    @classmethod
-    def configured(cls, env: Environment, project: Project) -> str | None:
-        if env.alertmanager is None:
-            return "no alertmanager in this environment"
-        if env.alertmanager.configFile is None:
-            return "no alertmanager.configFile in this environment"
-        if "alertmanager" not in project.spec.targets:
-            return "the project does not compile the alertmanager target"
-        return None
+    server = "alertmanager"
+    setting = "configFile"
+    compiled_by = "alertmanager"
 
     def __init__(self, ctx) -> None:
         super().__init__(ctx)

@@ -17,7 +17,6 @@ import yaml
 from obs.apply import Change, Desired, Observed, fingerprint
 from obs.apply.folder import OwnedFolder, Transaction, write_files
 from obs.apply.pusher import Done, Pusher, register
-from obs.project import Environment, Project
 
 REQUIRED = ("name", "type", "index", "alert")
 
@@ -28,13 +27,10 @@ class ElastAlertPusher(Pusher):
     kind = "rule file"
     order = 40
 
-    @classmethod
-    def configured(cls, env: Environment, project: Project) -> str | None:
-        if env.elastalert is None:
-            return "no elastalert.rulesDir in this environment (in Kubernetes, the kubernetes target applies the rules)"
-        if "elastalert" not in project.spec.targets:
-            return "the project does not compile the elastalert target"
-        return None
+    server = "elastalert"
+    compiled_by = "elastalert"
+    absent = ("no elastalert.rulesDir in this environment (in Kubernetes, the kubernetes target "
+              "applies the rules)")
 
     def __init__(self, ctx) -> None:
         super().__init__(ctx)

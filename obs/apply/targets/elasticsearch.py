@@ -19,7 +19,6 @@ from obs.apply import Change, Desired, Observed, fingerprint
 from obs.apply.pusher import Done, Pusher, register
 from obs.live.alerting import Watcher
 from obs.logs.secrets import placeholders
-from obs.project import Environment, Project
 
 
 def applied_parts(template: dict, secrets, origin_text: str) -> dict[str, str]:
@@ -54,13 +53,8 @@ class ElasticsearchPusher(Pusher):
     kind = "watch"
     order = 30
 
-    @classmethod
-    def configured(cls, env: Environment, project: Project) -> str | None:
-        if env.elasticsearch is None:
-            return "no elasticsearch in this environment"
-        if "watcher" not in project.spec.targets:
-            return "the project does not compile the watcher target"
-        return None
+    server = "elasticsearch"
+    compiled_by = "watcher"
 
     def __init__(self, ctx) -> None:
         super().__init__(ctx)

@@ -21,7 +21,6 @@ from obs.apply.pusher import Done, Pusher, register
 from obs.apply.targets.elasticsearch import applied_parts, shown, without
 from obs.live.alerting import Alerting, Notifications
 from obs.logs.notifications import FOLDER
-from obs.project import Environment, Project
 
 MON, CHAN = "monitor/", "channel/"
 _APPLIED = re.compile(r" \[obs ([0-9a-f]+)(?:/([0-9a-f]+))?\]$")
@@ -55,13 +54,8 @@ class OpenSearchPusher(Pusher):
     kind = "monitor or channel"
     order = 35
 
-    @classmethod
-    def configured(cls, env: Environment, project: Project) -> str | None:
-        if env.opensearch is None:
-            return "no opensearch in this environment"
-        if "opensearch-monitor" not in project.spec.targets:
-            return "the project does not compile the opensearch-monitor target"
-        return None
+    server = "opensearch"
+    compiled_by = "opensearch-monitor"
 
     def __init__(self, ctx) -> None:
         super().__init__(ctx)

@@ -20,7 +20,6 @@ from obs.apply.local import promtool_check
 from obs.apply.pusher import Done, Pusher, PushFailed, register
 from obs.live.errors import LiveError
 from obs.live.reload import PrometheusLifecycle
-from obs.project import Environment, Project
 
 POLL = 0.5  # seconds between reads of /api/v1/rules while confirming
 
@@ -40,15 +39,9 @@ class PrometheusPusher(Pusher):
     kind = "rule file"
     order = 10
 
-    @classmethod
-    def configured(cls, env: Environment, project: Project) -> str | None:
-        if env.prometheus is None:
-            return "no prometheus in this environment"
-        if env.prometheus.rulesDir is None:
-            return "no prometheus.rulesDir in this environment"
-        if "prometheus" not in project.spec.targets:
-            return "the project does not compile the prometheus target"
-        return None
+    server = "prometheus"
+    setting = "rulesDir"
+    compiled_by = "prometheus"
 
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
