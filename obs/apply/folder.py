@@ -16,9 +16,10 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Collection
 from pathlib import Path
 
-from obs.apply import Change
+from obs.apply import Change, Observed, fingerprint
 from obs.apply.pusher import PushFailed
 
 #: test hook: `write` pauses after the first file written, so a test can kill obs mid-apply
@@ -91,6 +92,27 @@ class OwnedFolder:
             return (self.path / name).read_bytes()
         except FileNotFoundError:
             return None
+
+    def name_for(self, rel: str) -> str:
+        """The file an out/ file becomes here: prefixed, so projects sharing a folder never collide."""
+        return f"obs-{self.project}-{rel.rsplit('/', 1)[-1]}"
+
+    def observe(self, wanted: Collection[str],
+                parts: Callable[[str, bytes], dict] | None = None) -> dict[str, Observed]:
+        """What the folder holds of the owned and wanted files, fingerprinted (`parts` adds more
+        facts, e.g. whether Prometheus loaded the file); another project's file says whose it is."""
+        owned, others = self.owned(), self.others()
+        out = {}
+        for name in sorted(owned | set(wanted)):
+            content = self.read(name)
+            if content is None:
+                continue
+            facts = {"content": fingerprint(content), **(parts(name, content) if parts else {})}
+            shown = content.decode("utf-8", "replace")
+            if name not in owned and name in others:
+                shown = f"# owned by obs project {others[name]}\n" + shown
+            out[name] = Observed(name, facts, name in owned, shown)
+        return out
 
     def mode_of(self, name: str) -> int | None:
         try:

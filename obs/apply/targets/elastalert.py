@@ -48,23 +48,13 @@ class ElastAlertPusher(Pusher):
         out = {}
         for rel in self.ctx.out.files("elastalert", "elastalert/"):
             content = self.ctx.out.read(rel)
-            name = f"obs-{self.ctx.name}-{rel.rsplit('/', 1)[-1]}"
+            name = self.folder.name_for(rel)
             out[name] = Desired(name, {"content": fingerprint(content)}, content.decode("utf-8"),
                                 f"{self.ctx.out.path.name}/{rel}", content)
         return out
 
     def observe(self, wanted: Collection[str]) -> dict[str, Observed]:
-        owned, others = self.folder.owned(), self.folder.others()
-        out = {}
-        for name in sorted(owned | set(wanted)):
-            content = self.folder.read(name)
-            if content is None:
-                continue
-            shown = content.decode("utf-8", "replace")
-            if name in others:
-                shown = f"# owned by obs project {others[name]}\n" + shown
-            out[name] = Observed(name, {"content": fingerprint(content)}, name in owned, shown)
-        return out
+        return self.folder.observe(wanted)
 
     def validate(self, changes: list[Change]) -> list[str]:
         """ElastAlert has no dry run: each rule must at least be a mapping with the options every rule has."""

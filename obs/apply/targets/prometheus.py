@@ -59,14 +59,11 @@ class PrometheusPusher(Pusher):
         url = self.ctx.clients.endpoint("prometheus").describe() if self.life else "Prometheus"
         return f"{self.dir} for {url}"
 
-    def name_for(self, rel: str) -> str:
-        return f"obs-{self.ctx.name}-{rel.rsplit('/', 1)[-1]}"
-
     def desired(self) -> dict[str, Desired]:
         out = {}
         for rel in self.ctx.out.files("prometheus", "prometheus/"):
             content = self.ctx.out.read(rel)
-            name = self.name_for(rel)
+            name = self.folder.name_for(rel)
             out[name] = Desired(name, {"content": fingerprint(content), "loaded": "yes"},
                                 content.decode("utf-8"), f"{self.ctx.out.path.name}/{rel}", content)
         self._desired = out
@@ -98,20 +95,8 @@ class PrometheusPusher(Pusher):
 
     def observe(self, wanted: Collection[str]) -> dict[str, Observed]:
         by_file, last = self._loaded()
-        owned, others = self.folder.owned(), self.folder.others()
-        out = {}
-        for name in sorted(owned | set(wanted)):
-            content = self.folder.read(name)
-            if content is None:
-                continue
-            mine = name in owned
-            parts = {"content": fingerprint(content),
-                     "loaded": "yes" if self._is_loaded(name, content, by_file, last) else "no"}
-            shown = content.decode("utf-8", "replace")
-            if not mine and name in others:
-                shown = f"# owned by obs project {others[name]}\n" + shown
-            out[name] = Observed(name, parts, mine, shown)
-        return out
+        return self.folder.observe(wanted, lambda name, content: {
+            "loaded": "yes" if self._is_loaded(name, content, by_file, last) else "no"})
 
     # -- dry run and apply --------------------------------------------------------------------
     def validate(self, changes: list[Change]) -> list[str]:
