@@ -31,15 +31,7 @@ def _absent(e: LiveError, what: str) -> LiveError:
 
 def _search(session: Session, path: str, body: dict) -> Any:
     """A search sent by POST: retried like a read, never cached (apply reads again after writing)."""
-    return _json(session.request("POST", path, json_body=body, idempotent=True, cache=False), session, path)
-
-
-def _json(response, session: Session, path: str) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        raise BadResponse(session.server, f"{path} did not answer JSON (is this the right URL?)",
-                          response.status) from None
+    return session.json_of(session.request("POST", path, json_body=body, idempotent=True, cache=False), path)
 
 
 def _object(doc: Any, session: Session, path: str) -> dict:
@@ -77,7 +69,7 @@ class Watcher:
     def put(self, watch_id: str, body: dict, seq_no: int | None = None, primary_term: int | None = None) -> dict:
         params = {"if_seq_no": seq_no, "if_primary_term": primary_term} if seq_no is not None else None
         path = f"/_watcher/watch/{watch_id}"
-        return _json(self.session.put(path, json_body=body, params=params), self.session, path)
+        return self.session.json_of(self.session.put(path, json_body=body, params=params), path)
 
     def delete(self, watch_id: str) -> None:
         self.session.delete(f"/_watcher/watch/{watch_id}", ok=(404,))
@@ -87,7 +79,7 @@ class Watcher:
         actions = {name: "skip" for name in body.get("actions", {})}
         request = {"watch": body, "action_modes": actions, "record_execution": False}
         path = "/_watcher/watch/_execute"
-        return _object(_json(self.session.post(path, json_body=request), self.session, path), self.session, path)
+        return _object(self.session.json_of(self.session.post(path, json_body=request), path), self.session, path)
 
 
 class Alerting:
@@ -120,7 +112,7 @@ class Alerting:
                 return out
 
     def create(self, body: dict) -> str:
-        doc = _json(self.session.post(self.BASE, json_body=body), self.session, self.BASE)
+        doc = self.session.json_of(self.session.post(self.BASE, json_body=body), self.BASE)
         if not isinstance(doc, dict) or not doc.get("_id"):
             raise BadResponse(self.session.server, "creating a monitor answered without an _id")
         return str(doc["_id"])
@@ -136,7 +128,7 @@ class Alerting:
         """Run a monitor given inline once without sending anything (`?dryrun=true`)."""
         path = f"{self.BASE}/_execute"
         response = self.session.post(path, params={"dryrun": "true"}, json_body=body)
-        return _object(_json(response, self.session, path), self.session, path)
+        return _object(self.session.json_of(response, path), self.session, path)
 
 
 class Notifications:

@@ -32,7 +32,7 @@ class Grafana:
         r = self.session.get(f"/api/datasources/uid/{uid}", ok=(404,))
         if r.status == 404:
             return None
-        doc = self.session._json(r, f"/api/datasources/uid/{uid}")
+        doc = self.session.json_of(r, f"/api/datasources/uid/{uid}")
         if not isinstance(doc, dict) or "type" not in doc:
             raise BadResponse("grafana", f"/api/datasources/uid/{uid} did not answer a datasource")
         return doc

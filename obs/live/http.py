@@ -100,7 +100,7 @@ class Session:
         return self.request("GET", path, params=params, cache=cache, ok=ok)
 
     def get_json(self, path: str, params: Any = None, cache: bool = True) -> Any:
-        return self._json(self.get(path, params, cache), path)
+        return self.json_of(self.get(path, params, cache), path)
 
     def post(self, path: str, params: Any = None, data: Any = None, json_body: Any = None,
              headers: Mapping[str, str] | None = None, read: bool = False, ok: tuple[int, ...] = ()) -> Response:
@@ -219,9 +219,6 @@ class Session:
 
     def json_of(self, r: Response, path: str) -> Any:
         """The JSON body of a response to `path`; BadResponse (naming the URL) if it is not JSON."""
-        return self._json(r, path)
-
-    def _json(self, r: Response, path: str) -> Any:
         try:
             return r.json()
         except ValueError:

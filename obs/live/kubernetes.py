@@ -147,9 +147,9 @@ class Kubernetes:
     def crd(self, name: str) -> dict | None:
         path = f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}"
         r = self.session.get(path, ok=(404,))
-        return None if r.status == 404 else self.session._json(r, path)
+        return None if r.status == 404 else self.session.json_of(r, path)
 
     def namespace(self, name: str) -> dict | None:
         path = f"/api/v1/namespaces/{name}"
         r = self.session.get(path, ok=(404,))
-        return None if r.status == 404 else self.session._json(r, path)
+        return None if r.status == 404 else self.session.json_of(r, path)

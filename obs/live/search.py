@@ -157,16 +157,21 @@ class SearchClient:
             self._info = self._root() or self._nodes() or ServerInfo(None)
         return self._info
 
-    def _root(self) -> ServerInfo | None:
+    def _optional(self, path: str, params: dict | None = None):
+        """A GET that may be missing (404/405) or forbidden to this key (403): None then."""
         try:
-            r = self.session.get("/", ok=(404, 405))
+            r = self.session.get(path, params, ok=(404, 405))
         except Unauthorized as e:
             if e.status != 403:
                 raise
             return None
-        if r.status >= 300:
+        return r if r.status < 300 else None
+
+    def _root(self) -> ServerInfo | None:
+        r = self._optional("/")
+        if r is None:
             return None
-        doc = self.session._json(r, "/")
+        doc = self.session.json_of(r, "/")
         version = doc.get("version") if isinstance(doc, dict) else None
         if not isinstance(version, dict) or not isinstance(version.get("number"), str):
             raise BadResponse(self.server, f"{self.session.url('/')} did not answer as Elasticsearch or OpenSearch "
@@ -175,15 +180,10 @@ class SearchClient:
         return _info(dist, version["number"])
 
     def _nodes(self) -> ServerInfo | None:
-        try:
-            r = self.session.get("/_nodes/_local", {"filter_path": "nodes.*.version"}, ok=(404, 405))
-        except Unauthorized as e:
-            if e.status != 403:
-                raise
+        r = self._optional("/_nodes/_local", {"filter_path": "nodes.*.version"})
+        if r is None:
             return None
-        if r.status >= 300:
-            return None
-        doc = self.session._json(r, "/_nodes/_local")
+        doc = self.session.json_of(r, "/_nodes/_local")
         nodes = doc.get("nodes") if isinstance(doc, dict) else None
         numbers = [n.get("version") for n in nodes.values() if isinstance(n, dict)] if isinstance(nodes, dict) else []
         if not numbers or not isinstance(numbers[0], str):
@@ -249,7 +249,7 @@ class SearchClient:
         return Validation(bool(doc.get("valid")), reason(error) if isinstance(error, str) else None, explanations)
 
     def _object(self, r, what: str) -> dict:
-        doc = self.session._json(r, what)
+        doc = self.session.json_of(r, what)
         if not isinstance(doc, dict):
             raise BadResponse(self.server, f"{what} did not answer a JSON object")
         return doc

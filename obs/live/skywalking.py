@@ -26,7 +26,7 @@ class GraphQLError(BadResponse):
 
 def query(session: Session, text: str, variables: dict[str, Any] | None = None) -> dict:
     body = {"query": text, **({"variables": variables} if variables else {})}
-    doc = session._json(session.post("/graphql", json_body=body, read=True), "/graphql")
+    doc = session.json_of(session.post("/graphql", json_body=body, read=True), "/graphql")
     if not isinstance(doc, dict) or ("data" not in doc and "errors" not in doc):
         raise BadResponse("skywalking", f"{session.url('/graphql')} is not a GraphQL API (is this the OAP's "
                           "query port, 12800?)")
