@@ -178,6 +178,25 @@ class AlertmanagerServer(Server):
     confirmTimeout: Duration = "30s"
 
 
+class GrafanaServer(Server):
+    """Grafana; `obs apply` files the dashboards into `folder` (default: defaults.grafana.folder,
+    else the project's name), created when missing (with `folderUid` when given)."""
+
+    folder: Value | None = None
+    folderUid: Value | None = None
+    #: the organisation the token or user acts in (X-Grafana-Org-Id); default: theirs
+    orgId: Value | int | None = None
+
+
+class MimirServer(Server):
+    """A Mimir (or Cortex) ruler: rule groups through its configuration API, for `tenant`."""
+
+    #: the namespace obs's groups live in (default: the project's name); others are never touched
+    namespace: Value | None = None
+    #: the ruler's configuration API: Mimir <prometheus-http-prefix>/config/v1/rules, Cortex /api/v1/rules
+    rulesPath: str = "/prometheus/config/v1/rules"
+
+
 class ElastAlertEnv(Spec):
     """ElastAlert 2 reading its rules from a folder (`rules_folder`); it reloads changed files itself."""
 
@@ -195,8 +214,9 @@ class Environment(Spec):
     alertmanager: AlertmanagerServer | None = None
     elasticsearch: Server | None = None
     opensearch: Server | None = None
-    grafana: Server | None = None
+    grafana: GrafanaServer | None = None
     skywalking: Server | None = None
+    mimir: MimirServer | None = None
     kubernetes: KubernetesEnv | None = None
     elastalert: ElastAlertEnv | None = None
     #: the targets `obs apply` pushes to in this environment (default: every one it configures)

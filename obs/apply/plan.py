@@ -56,10 +56,10 @@ def plan(target: str, desired: Mapping[str, Any], observed: Mapping[str, Any], p
         o = as_observed(key, observed[key]) if key in observed else None
         if d is not None and o is None:
             out.append(Change(target, key, "create", "new", None, d.shown, d.origin, True, d, None))
-        elif d is not None and o is not None and not o.owned:
+        elif d is not None and o is not None and (not o.owned or o.conflict):
             owner = f"obs project {project}" if project else "this project"
-            out.append(Change(target, key, "conflict", f"exists and is not owned by {owner}", o.shown, d.shown,
-                              d.origin, False, d, o))
+            out.append(Change(target, key, "conflict", o.conflict or f"exists and is not owned by {owner}", o.shown,
+                              d.shown, d.origin, False, d, o))
         elif d is not None and o is not None:
             why = reason(d, o)
             action = "unchanged" if why is None else "update"

@@ -174,7 +174,8 @@ def apply(project_dir: Path | None, env_name: str, targets: list[str] | None, pr
         for c in run.plan.conflicts:
             run.diags.append(Diagnostic(CONFLICT, f"{c.target}: {c.key} {c.reason}; nothing was applied",
                                         Position(c.origin) if c.origin else None,
-                                        hint="remove or rename the other object, or rename this one in the sources"))
+                                        hint=c.observed.hint if c.observed is not None and c.observed.hint
+                                        else "remove or rename the other object, or rename this one in the sources"))
         if run.plan.conflicts or dry_run or run.plan.empty:
             if dry_run and not run.plan.conflicts:
                 sys.stdout.write("Dry run: nothing was applied.\n")
