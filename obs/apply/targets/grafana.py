@@ -73,7 +73,7 @@ def swap_datasource(node: Any, compiled: str, uid: str) -> Any:
 class GrafanaPusher(Pusher):
     target = "grafana"
     kind = "dashboard"
-    order = 40
+    order = 45
 
     server = "grafana"
     setting = "folder"
