@@ -126,6 +126,20 @@ def test_contract_a_provisioned_dashboard_is_a_conflict_and_nothing_is_written(t
     rec.check()
 
 
+def test_contract_a_dashboard_of_someone_else_at_a_uid_out_wants_is_a_conflict_not_an_overwrite(tmp_path, server):
+    def foreign(doc):
+        for x in doc["exchanges"]:
+            if x["request"]["path"].endswith("/api/dashboards/uid/obs-api-red"):
+                x["response"]["body"]["dashboard"]["tags"] = ["team-made"]
+                x["response"]["body"]["meta"]["provisioned"] = False
+    rec = replay(server, "apply-provisioned", foreign)
+    root = project(tmp_path, services=("api",))
+    assert "! dashboard/obs-api-red  exists and is not owned by obs project demo" in run(root, server, "diff").stdout
+    r = run(root, server, "apply", "--prune")
+    assert r.returncode == 1 and "error[AP003]" in r.stderr and saves(server) == []
+    rec.check()
+
+
 def test_contract_cannot_save_provisioned_dashboard_from_the_server_is_reported_as_such(tmp_path, server):
     rec = replay(server, "apply-provisioned-save")
     r = run(project(tmp_path, services=("api",)), server, "apply")
@@ -171,4 +185,7 @@ def test_without_a_folder_grafana_is_left_to_the_sidecar(tmp_path, server):
     root = project(tmp_path, "grafana: {url: {env: GF_URL}, token: {env: GF_TOKEN}}")
     r = run(root, server, "diff")
     assert r.returncode == 0 and "grafana (no grafana.folder in this environment)" in r.stdout
+    asked = run(root, server, "apply", "--target", "grafana")
+    assert asked.returncode == 2
+    assert "error[AP009]: target grafana cannot be applied: no grafana.folder in this environment" in asked.stderr
     assert server.requests == []

@@ -86,7 +86,7 @@ def test_contract_a_group_the_ruler_refuses_is_one_line_and_the_summary_says_wha
 def test_contract_cortex_path_behind_a_sub_path(tmp_path, server):
     rec = Replay(server, load("mimir", "cortex"))
     env = "mimir: {url: {env: MIMIR_URL}, tenant: team-a, rulesPath: /api/v1/rules, namespace: shop-rules}"
-    r = run(project(tmp_path, env), server, "diff", url=server.url + "/cortex")
+    r = run(project(tmp_path, env), server, "diff", "--target", "mimir", url=server.url + "/cortex")
     assert r.returncode == 1 and "namespace 'shop-rules'" in r.stdout and "+ api-rules" in r.stdout
     rec.check()
 

@@ -40,11 +40,11 @@ def normal(group: dict) -> dict:
         out = {}
         for k in fields:
             v = d.get(k)
+            if k in DURATIONS and v is not None and durations.is_duration(str(v)):
+                v = durations.seconds(str(v))
             if v in (None, "", {}, [], 0):
                 continue
-            if k in DURATIONS and durations.is_duration(str(v)):
-                v = durations.seconds(str(v))
-            elif k == "expr":
+            if k == "expr":
                 v = str(v).strip()
             elif isinstance(v, dict):
                 v = {str(a): str(b) for a, b in sorted(v.items())}
