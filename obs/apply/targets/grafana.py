@@ -167,13 +167,13 @@ class GrafanaPusher(Pusher):
             if c.key.startswith(FOLDER):
                 self.found = self._create_folder()
             elif c.action == "delete":
-                self._guarded(c, lambda: self._delete(c.key[len(DASH):]))
+                self._guarded(c, self._delete, c.key[len(DASH):])
             else:
                 body = copy.deepcopy(c.desired.payload)
                 body["id"] = None
                 if c.action == "update" and c.observed is not None and c.observed.handle.get("version") is not None:
                     body["version"] = c.observed.handle["version"]
-                self._guarded(c, lambda: self.api.save(body, self.found or "", f"obs apply (project {self.ctx.name})"))
+                self._guarded(c, self.api.save, body, self.found or "", f"obs apply (project {self.ctx.name})")
             done(c)
 
     def _create_folder(self) -> str:
@@ -197,11 +197,11 @@ class GrafanaPusher(Pusher):
         except NotFound:
             pass  # gone already: what prune wanted
 
-    def _guarded(self, c: Change, write) -> None:
+    def _guarded(self, c: Change, write, *args) -> None:
         """A write, with Grafana's refusals worded for people: what happened, and what to do."""
         uid = c.key[len(DASH):]
         try:
-            write()
+            write(*args)
         except LiveError as e:
             failure = self._refusal(uid, e)
             if failure is None:

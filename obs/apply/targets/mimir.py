@@ -28,6 +28,9 @@ REFUSED = codes.define("AP030", "apply/mimir-refused",
 DUPLICATE = codes.define("AP031", "apply/mimir-duplicate-group",
                          "Two rule files of out/ have a group of the same name: one Mimir namespace holds one.")
 
+REFUSED_HINT = ("promtool accepts it, so this is the ruler's own check: a per-tenant limit (rules per group, groups "
+                "per tenant) or a feature it lacks")
+
 #: group and rule fields obs compares; the ruler may add others (evaluation_delay, ...) or drop empty ones
 GROUP_FIELDS = ("name", "interval", "limit", "query_offset", "labels", "source_tenants")
 RULE_FIELDS = ("record", "alert", "expr", "for", "keep_firing_for", "labels", "annotations")
@@ -123,6 +126,5 @@ class MimirPusher(Pusher):
             except Rejected as e:
                 why = e.body.strip().splitlines()[0][:300] if e.body.strip() else e.message
                 raise PushFailed(f"the ruler refused group {c.key!r} of {c.origin or self.namespace}: {why}",
-                                 code=REFUSED, hint="promtool accepts it, so this is the ruler's own check: a "
-                                 "per-tenant limit (rules per group, groups per tenant) or a feature it lacks") from None
+                                 code=REFUSED, hint=REFUSED_HINT) from None
             done(c)
