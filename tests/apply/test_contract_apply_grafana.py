@@ -121,7 +121,7 @@ def test_contract_a_provisioned_dashboard_is_a_conflict_and_nothing_is_written(t
     assert "! dashboard/obs-api-red  is provisioned by Grafana from obs-api-red.json" in diff.stdout
     r = run(root, server, "apply")
     assert r.returncode == 1 and "error[AP003]" in r.stderr and "nothing was applied" in r.stderr
-    assert "sidecar ConfigMap" in r.stderr  # the hint says where to change it instead
+    assert "sidecar ConfigMap out/kubernetes/grafana-dashboard-obs-api-red.yaml" in r.stderr  # where, instead
     assert saves(server) == []
     rec.check()
 

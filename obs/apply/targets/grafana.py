@@ -42,7 +42,7 @@ DASH, FOLDER = "dashboard/", "folder/"
 SERVER_FIELDS = ("id", "version", "iteration")
 ROOT = "General"
 PROVISIONED_HINT = ("change it where Grafana provisions it (the sidecar ConfigMap out/kubernetes/grafana-dashboard-"
-                    "<uid>.yaml, applied by the kubernetes target), or remove it from the provisioning; drop "
+                    "{uid}.yaml, applied by the kubernetes target), or remove it from the provisioning; drop "
                     "grafana.folder from this environment if Grafana's dashboards come from the sidecar")
 
 
@@ -155,7 +155,7 @@ class GrafanaPusher(Pusher):
             if provisioned:
                 conflict = (f"is provisioned by Grafana from {meta.get('provisionedExternalId') or 'a file'}: its "
                             "HTTP API cannot change it")
-                hint = PROVISIONED_HINT
+                hint = PROVISIONED_HINT.format(uid=uid)
             out[key] = Observed(key, {"content": fingerprint(normal(dash)), "folder": folder}, owned,
                                 shown(normal(dash)), {"version": dash.get("version")}, conflict, hint)
         return out
@@ -224,7 +224,7 @@ class GrafanaPusher(Pusher):
                               code=PLUGIN_DASHBOARD, hint="give obs's dashboard another uid in the sources")
         if isinstance(e, Rejected) and "provisioned" in message.lower():
             return PushFailed(f"dashboard {uid}: {message} (Grafana provisions it from a file)", code=PROVISIONED,
-                              hint=PROVISIONED_HINT)
+                              hint=PROVISIONED_HINT.format(uid=uid))
         if isinstance(e, Rejected | NotFound) and "folder" in message.lower() and "not found" in message.lower():
             return PushFailed(f"dashboard {uid}: folder {self.title!r} no longer exists in Grafana", code=FOLDER_GONE,
                               hint="run apply again: it creates the folder")
