@@ -16,12 +16,24 @@ def series(ctx):
     return {ctx.red.requests, ctx.red.duration}
 
 
+def workload(ctx):
+    """The series the namespace and pod variables list values of: the service's own pods."""
+    return ctx.red.requests
+
+
 def dashboard(ctx):
     c = ctx.red
     requests = ctx.sel(c.requests)
     errors = ctx.sel(c.requests, f'{c.status}=~"{c.errors}"')
     buckets = ctx.sel(c.duration)
-    error_ratio = f"sum(rate({errors}[{RATE}])) / sum(rate({requests}[{RATE}]))"
+
+    def error_rate(by=""):
+        """Errors / s, 0 (not "No data") where requests came but no error series exists yet, as the
+        SLO rules count it; still nothing where nothing was requested, so 0 is always a real 0."""
+        group = f" by ({by}) " if by else ""
+        return f"sum{group}(rate({errors}[{RATE}])) or sum{group}(rate({requests}[{RATE}])) * 0"
+
+    error_ratio = f"({error_rate()}) / sum(rate({requests}[{RATE}]))"
 
     def quantile(q, by=""):
         group = f"le, {by}" if by else "le"
@@ -45,7 +57,7 @@ def dashboard(ctx):
         timeseries(ctx, "Error ratio", [(error_ratio, "errors")], "percentunit",
                    thresholds=steps(GREEN, (0.01, ORANGE), (0.05, RED))),
         timeseries(ctx, "Errors / s by route (top 10)",
-                   [(f"topk(10, sum by ({c.route}) (rate({errors}[{RATE}])))", f"{{{{{c.route}}}}}")], "reqps"),
+                   [(f"topk(10, {error_rate(c.route)})", f"{{{{{c.route}}}}}")], "reqps"),
     ]
     duration = [
         timeseries(ctx, "Duration quantiles", [(quantile(0.5), "p50"), (quantile(0.9), "p90"),

@@ -3,7 +3,7 @@
 Only TimeSeries, Stat, GaugePanel, BarGauge, Table, Text and RowPanel (no Angular `graph` or
 `singlestat`, off by default since Grafana 11). grafanalib writes threshold steps and some
 options in pre-8 shapes; these helpers pass the current shapes (extraJson where needed),
-every query carries the `{type, uid}` datasource, and `layout` places panels on the grid.
+every query carries the `${datasource}` variable as its `{type, uid}` datasource, and `layout` places panels on the grid.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from grafanalib.core import (
     Target,
     Text,
     Time,
+    Templating,
     TimeSeries,
 )
 
@@ -122,8 +123,9 @@ def layout(sections: Sequence[tuple[str | None, Sequence]]) -> list:
 
 def dashboard(ctx: Context, sections: Sequence[tuple[str | None, Sequence]], description: str = "",
               title: str | None = None) -> Dashboard:
-    """A dashboard with obs's uid, tags, links and defaults; panel ids in layout order."""
+    """A dashboard with obs's uid, tags, links, variables and defaults; panel ids in layout order."""
     return Dashboard(title=title or ctx.title, uid=ctx.uid, description=description, tags=list(ctx.tags),
                      links=[DashboardLink(**link) for link in ctx.links], panels=layout(sections),
+                     templating=Templating(list=list(ctx.variables)),
                      timezone="browser", time=Time("now-6h", "now"), refresh="1m", graphTooltip=1,
                      editable=False).auto_panel_ids()

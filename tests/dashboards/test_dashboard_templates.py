@@ -54,9 +54,15 @@ def test_only_current_panels_and_uid_datasources(demo_build, service, template):
     assert data["uid"] == dashboard_uid(service, template)
     kinds = {p["type"] for p in panels(data)}
     assert kinds <= CURRENT, f"panel types outside the current set: {kinds - CURRENT}"
-    for panel, target in queries(data):
-        assert panel["datasource"] == {"type": "prometheus", "uid": "prometheus"}
-        assert target["datasource"] == {"type": "prometheus", "uid": "prometheus"}
+    variable = {"type": "prometheus", "uid": "${datasource}"}
+    found = list(queries(data))
+    assert found
+    for panel, target in found:
+        assert panel["datasource"] == variable and target["datasource"] == variable
+    [picker] = [v for v in data["templating"]["list"] if v["type"] == "datasource"]
+    assert picker["name"] == "datasource" and picker["query"] == "prometheus"
+    assert picker["current"]["value"] == "prometheus"  # defaults.grafana.datasource: what the dashboard opens with
+    assert all(v["datasource"] == variable for v in data["templating"]["list"] if v["type"] == "query")
 
 
 @pytest.mark.parametrize("service,template", CASES)
@@ -111,13 +117,13 @@ def test_tags_and_links_tie_a_service_together(demo_build):
 
 def test_selectors_come_from_packs_then_conventions(demo_build):
     exprs = lambda s, t: " ".join(t["expr"] for _, t in queries(_dashboard(demo_build, s, t)))  # noqa: E731
-    assert 'jvm_memory_used_bytes{application="cart", namespace="shop", area="heap"}' in exprs("cart", "jvm")
-    assert 'http_server_requests_seconds_count{application="cart"}' in exprs("cart", "red")
-    assert 'http_requests_total{service="ranker", status=~"5.."}' in exprs("ranker", "red")
-    assert 'http_requests_total{service="gateway", code=~"5.."}' in exprs("gateway", "red")
-    assert 'redis_up{instance=~"redis-.*"}' in exprs("data", "redis")
-    assert 'mysql_up{namespace="middleware"}' in exprs("data", "mysql")
-    assert 'process_open_fds{service="ranker"}' in exprs("ranker", "python")
+    assert 'jvm_memory_used_bytes{application="cart", namespace="shop", area="heap", cluster=~"$cluster", namespace=~"$namespace", pod=~"$pod"}' in exprs("cart", "jvm")
+    assert 'http_server_requests_seconds_count{application="cart", cluster=~"$cluster", namespace=~"$namespace", pod=~"$pod"}' in exprs("cart", "red")
+    assert 'http_requests_total{service="ranker", status=~"5..", cluster=~"$cluster", namespace=~"$namespace", pod=~"$pod"}' in exprs("ranker", "red")
+    assert 'http_requests_total{service="gateway", code=~"5..", cluster=~"$cluster", namespace=~"$namespace", pod=~"$pod"}' in exprs("gateway", "red")
+    assert 'redis_up{instance=~"redis-.*", cluster=~"$cluster"}' in exprs("data", "redis")
+    assert 'mysql_up{namespace="middleware", cluster=~"$cluster"}' in exprs("data", "mysql")
+    assert 'process_open_fds{service="ranker", cluster=~"$cluster", namespace=~"$namespace", pod=~"$pod"}' in exprs("ranker", "python")
 
 
 def test_red_convention_and_datasource_are_configurable(demo):
@@ -134,10 +140,11 @@ def test_red_convention_and_datasource_are_configurable(demo):
     assert [d.render() for d in b.diags] == []
     red = _dashboard(b, "cart", "red")
     exprs = " ".join(t["expr"] for _, t in queries(red))
-    assert 'http_requests_total{app="cart", namespace="shop", code=~"5.."}' in exprs
+    assert 'http_requests_total{app="cart", namespace="shop", code=~"5..", cluster=~"$cluster", namespace=~"$namespace", pod=~"$pod"}' in exprs
     assert "http_server_requests_seconds_bucket{" in exprs  # the fields not overridden keep the convention
-    assert {json.dumps(t["datasource"]) for _, t in queries(red)} == {'{"type": "prometheus", "uid": "thanos"}'}
-    assert 'mysql_up{job="mysql"}' in " ".join(t["expr"] for _, t in queries(_dashboard(b, "data", "mysql")))
+    assert {json.dumps(t["datasource"]) for _, t in queries(red)} == {'{"type": "prometheus", "uid": "${datasource}"}'}
+    assert red["templating"]["list"][0]["current"]["value"] == "thanos"
+    assert 'mysql_up{job="mysql", cluster=~"$cluster"}' in " ".join(t["expr"] for _, t in queries(_dashboard(b, "data", "mysql")))
 
 
 def test_pack_thresholds_colour_the_panels(demo):
@@ -164,4 +171,4 @@ def test_selectors_written_with_braces_are_accepted(demo):
     path.write_text(path.read_text().replace("""with: {selector: 'instance=~"redis-.*"'}""",
                                              """with: {selector: '{instance=~"redis-.*"}'}"""))
     b = build(demo, targets=["grafana"])
-    assert 'redis_up{instance=~"redis-.*"}' in " ".join(t["expr"] for _, t in queries(_dashboard(b, "data", "redis")))
+    assert 'redis_up{instance=~"redis-.*", cluster=~"$cluster"}' in " ".join(t["expr"] for _, t in queries(_dashboard(b, "data", "redis")))
