@@ -8,13 +8,14 @@ import json
 import os
 from pathlib import Path
 
+import promql_parser
 import pytest
 import yaml
 
 from obs.checks.promql import parse_error
 from obs.dashboards import dashboard_uid, templates
 from obs.dashboards.context import context
-from obs.dashboards.walk import CURRENT, fill_variables, metric_names, panels, queries
+from obs.dashboards.walk import CURRENT, fill_variables, metric_names, panels, queries, variables_used
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("OBS_UPDATE_GOLDEN") == "1"
@@ -172,3 +173,73 @@ def test_selectors_written_with_braces_are_accepted(demo):
                                              """with: {selector: '{instance=~"redis-.*"}'}"""))
     b = build(demo, targets=["grafana"])
     assert 'redis_up{instance=~"redis-.*", cluster=~"$cluster"}' in " ".join(t["expr"] for _, t in queries(_dashboard(b, "data", "redis")))
+
+
+WORKLOAD = {"red", "jvm", "python"}  # the templates of a service's own pods
+
+
+def _selectors(expr: str):
+    found = []
+    promql_parser.walk(promql_parser.parse(fill_variables(expr)[0]),
+                       lambda n: found.append(n) if isinstance(n, promql_parser.VectorSelector) else None)
+    return found
+
+
+@pytest.mark.parametrize("service,template", CASES)
+def test_variables_are_grafana_variables_and_every_selector_uses_them(demo_build, service, template):
+    """Valid variable definitions (the shapes Grafana 11 saves), each using only variables defined
+    before it, and every series selector of every query filtered by cluster (and namespace and pod
+    for a workload's templates)."""
+    data = _dashboard(demo_build, service, template)
+    listed = data["templating"]["list"]
+    names = [v["name"] for v in listed]
+    assert len(names) == len(set(names)) and names[:2] == ["datasource", "cluster"]
+    for i, v in enumerate(listed):
+        assert v["type"] in ("datasource", "query") and v["name"].isidentifier()
+        assert {"current", "hide", "includeAll", "label", "multi", "name", "options", "query", "refresh"} <= set(v)
+        if v["type"] == "query":
+            assert v["definition"] == v["query"] and v["query"].startswith("label_values(")
+            assert v["refresh"] in (1, 2) and v.get("allValue", ".*") == ".*"
+            assert v["includeAll"] == (v["current"] != {})  # All preselected, or Grafana's first value
+            assert variables_used(v["query"]) <= set(names[:i]), f"{v['name']} reads a later variable"
+            assert parse_error(fill_variables(v["query"][len("label_values("):].rsplit(",", 1)[0])[0]) is None
+    expected = {'cluster=~"$cluster"'} | ({'namespace=~"$namespace"', 'pod=~"$pod"'} if template in WORKLOAD else set())
+    assert ("namespace" in names) == (template in WORKLOAD)
+    for _, target in queries(data):
+        assert variables_used(target["expr"]) <= set(names)
+        for selector in _selectors(target["expr"]):
+            matchers = {f'{m.name}=~"{m.value}"' for m in selector.matchers.matchers if m.op == promql_parser.MatchOp.Re}
+            assert expected <= matchers, f"{target['expr']}: {selector} lacks {expected - matchers}"
+
+
+def test_a_grouped_slo_gets_a_variable_over_its_group_label(demo_build):
+    data = _dashboard(demo_build, "cart", "slo")
+    uri = next(v for v in data["templating"]["list"] if v["name"] == "uri")
+    assert uri["query"] == ('label_values(slo:sli_error:ratio_rate4m{service="cart", slo="by-route", '
+                            'cluster=~"$cluster"}, uri)')
+    assert uri["multi"] and not uri["includeAll"]  # one route at a time, not one line per route by default
+    for _, target in queries(data):
+        expr = target["expr"]
+        grouped = 'slo="by-route"' in expr and "slo:objective:ratio" not in expr  # the objective has no uri
+        assert ('uri=~"$uri"' in expr) == grouped, expr
+
+
+def test_cluster_label_is_configurable_or_off(demo):
+    from obs.pipeline import build
+
+    text = (demo / "obs.yaml").read_text()
+    (demo / "obs.yaml").write_text(text.replace("kubernetes: {namespace: monitoring}",
+                                                "kubernetes: {namespace: monitoring}\n    grafana: "
+                                                "{clusterLabel: k8s_cluster}"))
+    red = _dashboard(build(demo, targets=["grafana"]), "cart", "red")
+    cluster = next(v for v in red["templating"]["list"] if v["name"] == "cluster")
+    assert cluster["query"] == "label_values(up, k8s_cluster)"
+    assert all('k8s_cluster=~"$cluster"' in t["expr"] for _, t in queries(red))
+    (demo / "obs.yaml").write_text(text.replace("kubernetes: {namespace: monitoring}",
+                                                "kubernetes: {namespace: monitoring}\n    grafana: "
+                                                "{clusterLabel: null}"))
+    b = build(demo, targets=["grafana"])
+    assert [d.render() for d in b.diags] == []
+    slo = _dashboard(b, "cart", "slo")
+    assert [v["name"] for v in slo["templating"]["list"]] == ["datasource", "uri"]
+    assert not any("cluster" in t["expr"] for _, t in queries(slo))
