@@ -7,7 +7,9 @@ express-prom-bundle's `http_request_duration_seconds_*` for nodejs), overridable
 obs.yaml `defaults.grafana.red.<runtime>`.
 """
 
-from obs.dashboards.panels import GREEN, ORANGE, RED, dashboard as build, stat, steps, timeseries
+from obs.dashboards.panels import GREEN, ORANGE, RED, dashboard as build, log_count, log_lines, stat, steps, timeseries
+from obs.logs import condition_of
+from obs.logs.condition import Condition
 
 RATE = "$__rate_interval"
 
@@ -65,5 +67,29 @@ def dashboard(ctx):
         timeseries(ctx, "p99 duration by route (top 10)",
                    [(f"topk(10, {quantile(0.99, c.route)})", f"{{{{{c.route}}}}}")], "s"),
     ]
-    return build(ctx, [(None, overview), ("Rate", rate), ("Errors", errors_row), ("Duration", duration)],
-                 description=f"Rate, errors and duration of {ctx.service.name} ({c.requests}, {c.duration}).")
+    sections = [(None, overview), ("Rate", rate), ("Errors", errors_row), ("Duration", duration)]
+    if ctx.log_alerts:
+        sections.append(("Logs", logs(ctx)))
+    return build(ctx, sections, description=f"Rate, errors and duration of {ctx.service.name} ({c.requests}, {c.duration}).")
+
+
+def logs(ctx):
+    """The service's log alerts on `${logs}`: matching documents per alert window, the alert's
+    threshold as a line where it counts, and the matching lines of all of them."""
+    panels, lucene = [], []
+    for alert in ctx.log_alerts:
+        query = alert.spec.query or "*"
+        lucene.append(f"({query})")
+        cond = condition_of(alert)
+        cond = cond if isinstance(cond, Condition) else None  # an invalid `when` is the log checks' to report
+        counted = cond is not None and cond.kind == "count" and cond.op in (">", ">=")
+        when = cond.describe() if cond is not None else str(alert.spec.when)
+        panels.append(log_count(ctx, f"Logs: {alert.name}", query, alert.timestamp_field,
+                                interval=(cond.window if cond is not None else None) or "auto",
+                                description=f"{alert.spec.summary} — alerts on `{when}` ({alert.spec.severity}), "
+                                            f"in index {alert.index}.",
+                                thresholds=steps(GREEN, (cond.threshold, RED)) if counted else None))
+    first = ctx.log_alerts[0]
+    panels.append(log_lines(ctx, "Log lines the alerts match", " OR ".join(lucene), first.timestamp_field,
+                            description="The newest 500 lines matching any of the service's log alerts."))
+    return panels

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from obs.catalog import Catalog, ServiceEntry
+from obs.catalog import Catalog, LogAlertEntry, ServiceEntry
 from obs.dashboards import dashboard_uid
 from obs.dashboards import variables as var
 from obs.dashboards.sloview import SLOView, slo_views
 
-#: Grafana's type name of the Prometheus datasource plugin
+#: Grafana's type names of the Prometheus and Elasticsearch datasource plugins
 PROMETHEUS = "prometheus"
+ELASTICSEARCH = "elasticsearch"
+#: the templates that show the service's log alerts' logs (its own pods' view)
+LOG_TEMPLATES = frozenset({"red"})
 
 #: The RED conventions by runtime: Micrometer for java, prometheus_client-style names elsewhere
 RED_CONVENTIONS: dict[str, dict[str, str]] = {
@@ -68,6 +71,13 @@ class Context:
     filters: tuple[str, ...] = ()
     #: (group label, variable name) of the SLOs' groupBy labels that have a variable
     groups: tuple[tuple[str, str], ...] = ()
+    #: the service's log alerts with a Lucene query (or none), whose logs the template shows
+    log_alerts: tuple[LogAlertEntry, ...] = ()
+
+    @property
+    def logs_datasource(self) -> dict:
+        """`{type, uid}` naming the `${logs}` Elasticsearch variable."""
+        return {"type": ELASTICSEARCH, "uid": var.ref(var.LOGS_DATASOURCE)}
 
     def limit(self, name: str, default: float) -> float:
         """A pack threshold as a number (the pack's default when the service does not set it)."""
@@ -148,6 +158,8 @@ def with_variables(catalog: Catalog, ctx: Context) -> Context:
 
     settings = catalog.defaults.grafana
     out = [var.datasource(var.DATASOURCE, PROMETHEUS, settings.datasource, "Prometheus")]
+    if ctx.log_alerts:
+        out.append(var.datasource(var.LOGS_DATASOURCE, ELASTICSEARCH, settings.logsDatasource, "Logs"))
     filters: list[str] = []
     if settings.clusterLabel:
         out.append(var.query(var.CLUSTER, var.label_values("up", settings.clusterLabel), multi=False))
@@ -194,7 +206,9 @@ def context(catalog: Catalog, service: ServiceEntry, template: str) -> Context:
     links += tuple({"title": "runbook" if len(runbooks) == 1 else f"runbook {i + 1}", "type": "link", "uri": url,
                     "icon": "doc", "targetBlank": True} for i, url in enumerate(runbooks))
     views = slo_views(catalog, service.name) if template == "slo" else ()
+    logs = tuple(a for a in catalog.for_service(service.name).log_alerts if a.spec.filter is None and a.raw is None)
     ctx = Context(catalog.name, service, template, dashboard_uid(service.name, template), datasource(catalog),
                   selector(catalog, service, template), red_convention(catalog, service), views,
-                  tags(service, template), links, pack_parameters(service, template))
+                  tags(service, template), links, pack_parameters(service, template),
+                  log_alerts=logs if template in LOG_TEMPLATES else ())
     return with_variables(catalog, ctx)

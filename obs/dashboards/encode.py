@@ -50,7 +50,9 @@ def _tidy_panel(node: Any) -> Any:
     for key, value in node.items():
         if value is None and key != "value":
             continue
-        if key in _NOISE and (value is None or _DEFAULTS.get(key, object()) == value or key == "query"):
+        # grafanalib's `query` on panels is noise; an Elasticsearch target's is its Lucene query
+        noise = key == "query" and "bucketAggs" not in node
+        if key in _NOISE and (value is None or _DEFAULTS.get(key, object()) == value or noise):
             continue
         out[key] = _tidy_panel(value)
     return out

@@ -12,7 +12,7 @@ import promql_parser
 ANGULAR = {"graph": "timeseries", "singlestat": "stat", "table-old": "table",
            "grafana-piechart-panel": "piechart", "grafana-worldmap-panel": "geomap"}
 #: the panel types obs's own templates may use
-CURRENT = {"timeseries", "stat", "gauge", "bargauge", "table", "text", "row"}
+CURRENT = {"timeseries", "stat", "gauge", "bargauge", "table", "text", "logs", "row"}
 
 _NUMBER_VARS = re.compile(r"\$__(?:range_s|range_ms|interval_ms)\b")
 _DURATION_VARS = re.compile(r"\$__(?:rate_interval|interval|range|auto)\b")

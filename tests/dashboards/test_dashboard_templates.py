@@ -243,3 +243,42 @@ def test_cluster_label_is_configurable_or_off(demo):
     slo = _dashboard(b, "cart", "slo")
     assert [v["name"] for v in slo["templating"]["list"]] == ["datasource", "uri"]
     assert not any("cluster" in t["expr"] for _, t in queries(slo))
+
+
+LOG_ALERTS = """  logAlerts:
+    - name: payment-exceptions
+      query: 'kubernetes.container_name:"cart" AND log:"PaymentException"'
+      when: count > 20 in 5m
+      severity: critical
+      summary: Payment exceptions in cart
+    - name: error-spike
+      query: 'kubernetes.container_name:"cart" AND log:ERROR'
+      when: spike up x3 in 10m
+      severity: warning
+      summary: Cart error logs tripled
+"""
+
+
+def test_logs_of_the_service_on_the_elasticsearch_datasource_variable(demo):
+    """A service with log alerts: its red dashboard shows their logs from `${logs}`, a second
+    datasource variable over Elasticsearch; its Prometheus panels stay on `${datasource}`."""
+    from obs.pipeline import build
+
+    (demo / "services" / "cart.yaml").write_text((demo / "services" / "cart.yaml").read_text() + LOG_ALERTS)
+    b = build(demo, targets=["grafana"])
+    assert [d.render() for d in b.diags if d.code.startswith("DB")] == []
+    red = _dashboard(b, "cart", "red")
+    logs = next(v for v in red["templating"]["list"] if v["name"] == "logs")
+    assert (logs["type"], logs["query"], logs["current"]["value"]) == ("datasource", "elasticsearch", "elasticsearch")
+    es = {"type": "elasticsearch", "uid": "${logs}"}
+    row = [p for p in panels(red) if p.get("datasource") == es]
+    assert [p["type"] for p in row] == ["timeseries", "timeseries", "logs"]
+    assert all(t["datasource"] == es for p in row for t in p["targets"])
+    count = row[0]["targets"][0]
+    assert count["query"] == 'kubernetes.container_name:"cart" AND log:"PaymentException"'
+    assert count["bucketAggs"][0]["settings"]["interval"] == "5m"  # the alert's window: bars compare to 20
+    assert [s["value"] for s in row[0]["fieldConfig"]["defaults"]["thresholds"]["steps"]] == [None, 20]
+    assert row[2]["targets"][0]["query"] == ('(kubernetes.container_name:"cart" AND log:"PaymentException") OR '
+                                             '(kubernetes.container_name:"cart" AND log:ERROR)')
+    assert all(p["datasource"]["uid"] == "${datasource}" for p in panels(red) if p not in row and p["type"] not in ("row", "text"))
+    assert "logs" not in {v["name"] for v in _dashboard(b, "cart", "jvm")["templating"]["list"]}

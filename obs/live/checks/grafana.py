@@ -80,9 +80,11 @@ def datasources(build, clients: Clients):
             found = grafana.datasource(uid)
             name = art.path.removeprefix("grafana/")
             if found is None:
+                setting = ("defaults.grafana.logsDatasource" if kind == "elasticsearch" else
+                           "defaults.grafana.datasource (or the environment's grafana.datasource)")
                 yield Diagnostic("LV060", f"dashboard {name} queries datasource uid {uid!r}, which Grafana "
-                                 f"does not have", where, hint="set defaults.grafana.datasource (or the "
-                                 "environment's grafana.datasource) to the uid shown in Grafana's datasource page")
+                                 f"does not have", where, hint=f"set {setting} to the uid shown in Grafana's "
+                                 "datasource page")
             elif kind and found.get("type") != kind:
                 yield Diagnostic(WRONG_TYPE, f"dashboard {name} expects a {kind} datasource at uid {uid!r}, but "
                                  f"it is {found.get('type')!r} ({found.get('name', '?')})", where)
