@@ -70,7 +70,8 @@ def dashboard(ctx):
     sections = [(None, overview), ("Rate", rate), ("Errors", errors_row), ("Duration", duration)]
     if ctx.log_alerts:
         sections.append(("Logs", logs(ctx)))
-    return build(ctx, sections, description=f"Rate, errors and duration of {ctx.service.name} ({c.requests}, {c.duration}).")
+    return build(ctx, sections,
+                 description=f"Rate, errors and duration of {ctx.service.name} ({c.requests}, {c.duration}).")
 
 
 def logs(ctx):

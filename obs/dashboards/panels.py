@@ -3,7 +3,8 @@
 Only TimeSeries, Stat, GaugePanel, BarGauge, Table, Text, Logs and RowPanel (no Angular `graph` or
 `singlestat`, off by default since Grafana 11). grafanalib writes threshold steps and some
 options in pre-8 shapes; these helpers pass the current shapes (extraJson where needed),
-every query carries the `${datasource}` variable as its `{type, uid}` datasource, and `layout` places panels on the grid.
+every query carries the `${datasource}` (or `${logs}`) variable as its `{type, uid}`
+datasource, and `layout` places panels on the grid.
 """
 
 from __future__ import annotations

@@ -118,13 +118,14 @@ def test_tags_and_links_tie_a_service_together(demo_build):
 
 def test_selectors_come_from_packs_then_conventions(demo_build):
     exprs = lambda s, t: " ".join(t["expr"] for _, t in queries(_dashboard(demo_build, s, t)))  # noqa: E731
-    assert 'jvm_memory_used_bytes{application="cart", namespace="shop", area="heap", cluster=~"$cluster", namespace=~"$namespace", pod=~"$pod"}' in exprs("cart", "jvm")
-    assert 'http_server_requests_seconds_count{application="cart", cluster=~"$cluster", namespace=~"$namespace", pod=~"$pod"}' in exprs("cart", "red")
-    assert 'http_requests_total{service="ranker", status=~"5..", cluster=~"$cluster", namespace=~"$namespace", pod=~"$pod"}' in exprs("ranker", "red")
-    assert 'http_requests_total{service="gateway", code=~"5..", cluster=~"$cluster", namespace=~"$namespace", pod=~"$pod"}' in exprs("gateway", "red")
+    pods = 'cluster=~"$cluster", namespace=~"$namespace", pod=~"$pod"'
+    assert f'jvm_memory_used_bytes{{application="cart", namespace="shop", area="heap", {pods}}}' in exprs("cart", "jvm")
+    assert f'http_server_requests_seconds_count{{application="cart", {pods}}}' in exprs("cart", "red")
+    assert f'http_requests_total{{service="ranker", status=~"5..", {pods}}}' in exprs("ranker", "red")
+    assert f'http_requests_total{{service="gateway", code=~"5..", {pods}}}' in exprs("gateway", "red")
     assert 'redis_up{instance=~"redis-.*", cluster=~"$cluster"}' in exprs("data", "redis")
     assert 'mysql_up{namespace="middleware", cluster=~"$cluster"}' in exprs("data", "mysql")
-    assert 'process_open_fds{service="ranker", cluster=~"$cluster", namespace=~"$namespace", pod=~"$pod"}' in exprs("ranker", "python")
+    assert f'process_open_fds{{service="ranker", {pods}}}' in exprs("ranker", "python")
 
 
 def test_red_convention_and_datasource_are_configurable(demo):
@@ -141,11 +142,13 @@ def test_red_convention_and_datasource_are_configurable(demo):
     assert [d.render() for d in b.diags] == []
     red = _dashboard(b, "cart", "red")
     exprs = " ".join(t["expr"] for _, t in queries(red))
-    assert 'http_requests_total{app="cart", namespace="shop", code=~"5..", cluster=~"$cluster", namespace=~"$namespace", pod=~"$pod"}' in exprs
+    assert ('http_requests_total{app="cart", namespace="shop", code=~"5..", cluster=~"$cluster", '
+            'namespace=~"$namespace", pod=~"$pod"}') in exprs
     assert "http_server_requests_seconds_bucket{" in exprs  # the fields not overridden keep the convention
     assert {json.dumps(t["datasource"]) for _, t in queries(red)} == {'{"type": "prometheus", "uid": "${datasource}"}'}
     assert red["templating"]["list"][0]["current"]["value"] == "thanos"
-    assert 'mysql_up{job="mysql", cluster=~"$cluster"}' in " ".join(t["expr"] for _, t in queries(_dashboard(b, "data", "mysql")))
+    mysql = " ".join(t["expr"] for _, t in queries(_dashboard(b, "data", "mysql")))
+    assert 'mysql_up{job="mysql", cluster=~"$cluster"}' in mysql
 
 
 def test_pack_thresholds_colour_the_panels(demo):
@@ -172,7 +175,8 @@ def test_selectors_written_with_braces_are_accepted(demo):
     path.write_text(path.read_text().replace("""with: {selector: 'instance=~"redis-.*"'}""",
                                              """with: {selector: '{instance=~"redis-.*"}'}"""))
     b = build(demo, targets=["grafana"])
-    assert 'redis_up{instance=~"redis-.*", cluster=~"$cluster"}' in " ".join(t["expr"] for _, t in queries(_dashboard(b, "data", "redis")))
+    redis = " ".join(t["expr"] for _, t in queries(_dashboard(b, "data", "redis")))
+    assert 'redis_up{instance=~"redis-.*", cluster=~"$cluster"}' in redis
 
 
 WORKLOAD = {"red", "jvm", "python"}  # the templates of a service's own pods
@@ -208,7 +212,8 @@ def test_variables_are_grafana_variables_and_every_selector_uses_them(demo_build
     for _, target in queries(data):
         assert variables_used(target["expr"]) <= set(names)
         for selector in _selectors(target["expr"]):
-            matchers = {f'{m.name}=~"{m.value}"' for m in selector.matchers.matchers if m.op == promql_parser.MatchOp.Re}
+            matchers = {f'{m.name}=~"{m.value}"' for m in selector.matchers.matchers
+                        if m.op == promql_parser.MatchOp.Re}
             assert expected <= matchers, f"{target['expr']}: {selector} lacks {expected - matchers}"
 
 
@@ -280,5 +285,32 @@ def test_logs_of_the_service_on_the_elasticsearch_datasource_variable(demo):
     assert [s["value"] for s in row[0]["fieldConfig"]["defaults"]["thresholds"]["steps"]] == [None, 20]
     assert row[2]["targets"][0]["query"] == ('(kubernetes.container_name:"cart" AND log:"PaymentException") OR '
                                              '(kubernetes.container_name:"cart" AND log:ERROR)')
-    assert all(p["datasource"]["uid"] == "${datasource}" for p in panels(red) if p not in row and p["type"] not in ("row", "text"))
+    assert all(p["datasource"]["uid"] == "${datasource}" for p in panels(red)
+               if p not in row and p["type"] not in ("row", "text"))
     assert "logs" not in {v["name"] for v in _dashboard(b, "cart", "jvm")["templating"]["list"]}
+
+
+def test_slos_grouped_by_the_same_label_share_one_variable(demo):
+    """Two SLOs by uri (different windows): one `uri` variable over both SLOs' series."""
+    from obs.pipeline import build
+
+    path = demo / "services" / "cart.yaml"
+    path.write_text(path.read_text() + """    - name: latency-by-route
+      objective: 99
+      sli:
+        latency:
+          histogram: http_server_requests_seconds_bucket{application="cart"}
+          threshold: 500ms
+          groupBy: [uri, method]
+""")
+    b = build(demo, targets=["grafana"])
+    assert [d.render() for d in b.diags if d.code.startswith("DB")] == []
+    data = _dashboard(b, "cart", "slo")
+    listed = {v["name"]: v for v in data["templating"]["list"]}
+    assert list(listed) == ["datasource", "cluster", "uri", "method"]
+    assert listed["uri"]["query"].startswith('label_values({__name__=~"slo:sli_error:ratio_rate')
+    assert 'slo=~"by-route|latency-by-route"' in listed["uri"]["query"]
+    assert 'slo="latency-by-route"' in listed["method"]["query"]
+    latency = [t["expr"] for _, t in queries(data) if 'slo="latency-by-route"' in t["expr"]
+               and "slo:objective:ratio" not in t["expr"]]
+    assert latency and all('uri=~"$uri"' in e and 'method=~"$method"' in e for e in latency)

@@ -141,3 +141,17 @@ def test_dashboard_link_falls_back_to_the_one_grafana_of_the_environments(demo):
     assert dashboard_url(build(demo, targets=[]).catalog, "cart", "slo") == "https://g.example.com/d/obs-cart-slo"
     (demo / "obs.yaml").write_text(text + "    stage:\n      grafana: {url: 'https://other.example.com'}\n")
     assert dashboard_url(build(demo, targets=[]).catalog, "cart", "slo") is None  # two Grafanas: no guess
+
+
+def test_datasource_references_resolve_variables_to_the_uid_they_open_with(demo_build):
+    """What `obs validate` looks up in Grafana: a datasource variable's current uid; an
+    undefined variable or one without a current value is nothing to look up."""
+    from obs.live.checks.grafana import references
+
+    data = json.loads(next(a.content for a in demo_build.artifacts if a.path == "grafana/obs-cart-red.json"))
+    assert set(references(data)) == {("prometheus", "prometheus")}
+    assert set(references(with_datasource(data, "prom-prod"))) == {("prom-prod", "prometheus")}
+    data["templating"]["list"][0]["current"] = {}
+    assert set(references(data)) == set()
+    panel = {"datasource": {"type": "prometheus", "uid": "$ds"}, "targets": []}
+    assert set(references({"panels": [panel], "templating": {"list": []}})) == set()
