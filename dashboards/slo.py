@@ -90,13 +90,13 @@ def _panels(ctx, view):
                                              f"{{severity=\"{severity}\"}} fires while both windows of a pair "
                                              f"exceed its factor: {pairs}.",
                                  thresholds=steps(GREEN, *zip(factors, colours))))
-    panels += [
-        timeseries(ctx, "Error budget remaining", [(remaining, legend or "remaining")], "percentunit",
-                   thresholds=budget_steps, fill=20),
-        table(ctx, "Burning now", [f'label_replace({expr}, "tier", "{tier}", "", "")' for tier, expr in firing],
-              w=12, h=8, hide=("Time",), description="Each series whose burn alert fires now, with the long "
-              "window's burn rate (error ratio / error budget) as its value."),
-    ]
+    panels.append(timeseries(ctx, "Error budget remaining", [(remaining, legend or "remaining")], "percentunit",
+                             thresholds=budget_steps, fill=20))
+    if firing:  # an SLO with both tiers off has no burn alert to show
+        panels.append(table(ctx, "Burning now",
+                            [f'label_replace({expr}, "tier", "{tier}", "", "")' for tier, expr in firing],
+                            w=12, h=8, hide=("Time",), description="Each series whose burn alert fires now, with "
+                            "the long window's burn rate (error ratio / error budget) as its value."))
     return panels
 
 
