@@ -101,6 +101,10 @@ class REDConvention(Spec):
 
 class GrafanaDefaults(Spec):
     datasource: str = "prometheus"
+    #: the Elasticsearch datasource uid of dashboards that show logs (the `logs` variable's default)
+    logsDatasource: str = "elasticsearch"
+    #: the label naming the cluster (`$cluster` filters it); null: no cluster variable
+    clusterLabel: str | None = "cluster"
     #: Grafana folder of the dashboards; default: the project's name
     folder: str | None = None
     folderAnnotation: str = "grafana_folder"
