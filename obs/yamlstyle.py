@@ -7,7 +7,8 @@
   `1:30`, timestamps, `.inf`, `<<`, `=`: all that starts with a digit, sign or dot, except
   durations like `5m`);
 - 'single-quoted' (`'` doubled) when plain is unsafe and the text is one line of printable
-  characters without tabs;
+  characters without tabs — "double-quoted" instead where it holds a `'` but no `"` or `\\`,
+  which needs no escape either;
 - a literal block (`|-`, `|`, `|+`; `|2-` when the first line starts with a space) for text
   with newlines, which keeps them exactly;
 - a folded block (`>-`) for a line longer than WIDTH: it breaks only at a single space between
@@ -56,10 +57,17 @@ def one_line(text: str) -> str:
                 and (text[0] not in _NUMERIC or _DURATION.match(text) is not None)
                 and (len(text) > 5 or text.lower() not in _WORDS)):
             return text
-        return "'" + text.replace("'", "''") + "'"
+        return _quoted(text)
     if _NOT_SINGLE.search(text) is None and ("${" not in text or _PLACEHOLDER.search(text) is None):
-        return "'" + text.replace("'", "''") + "'"
+        return _quoted(text)
     return _double(text)
+
+
+def _quoted(text: str) -> str:
+    """'single' quotes, or "double" ones where the text has a ' and neither " nor \\ (no escapes then)."""
+    if "'" in text and '"' not in text and "\\" not in text:
+        return '"' + text + '"'
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _double(text: str) -> str:
