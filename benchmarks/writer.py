@@ -92,7 +92,7 @@ def converted(data: Any, comment: Any) -> Any:
 def cold() -> None:
     """Empty the writer's caches: a compile writes once, so every run starts as a compile does."""
     import obs.yamlstyle
-    for cache in (yamlout._LINES, yamlout._FLAT, obs.yamlstyle._WORD):
+    for cache in (yamlout._LINES, yamlout._FLAT, obs.yamlstyle._WORD, obs.yamlstyle._FOLDED):
         cache.clear()
 
 

@@ -169,7 +169,9 @@ def _sequence(items: Any, pad: str, out: list[str]) -> None:
         t = type(item)
         if t is str:
             out.append(f"{dash}{_LINES.get(item) or _value(item, inner)}\n")
-        elif _is_map(item) and item and not _only_comments(item):
+        elif t is dict and item and (type(next(iter(item))) is not Comment or not _only_comments(item)):
+            _mapping(item, inner, dash, out)
+        elif t is not dict and _is_map(item) and item and not _only_comments(item):
             _mapping(item, inner, dash, out)
         elif _is_seq(item) and item:
             start = len(out)

@@ -11,13 +11,15 @@
   which needs no escape either;
 - a literal block (`|-`, `|`, `|+`; `|2-` when the first line starts with a space) for text
   with newlines, which keeps them exactly;
-- a folded block (`>-`) for a line longer than WIDTH: it breaks only at a single space between
-  two non-spaces, outside PromQL string literals, preferring the shallowest bracket depth, so
-  the reader joins the lines back with the same space — the string is byte-identical;
+- a folded block (`>-`) for a line longer than HARD: it breaks only at a single space between
+  two non-spaces, outside PromQL string literals, at the shallowest bracket depth and before
+  the PromQL operator of lowest precedence (`or`, then `and`/`unless`, comparisons, ...), so
+  the reader joins the lines back with that same space — the string is byte-identical;
 - "double-quoted" (JSON escapes, plus `\\u` for what YAML 1.1 reads as a line break or does not
-  allow) for the rest: tabs, carriage returns, control characters, and every string with a
-  `${NAME}` placeholder, which `obs apply` fills by JSON-escaping into the text
-  (obs/alertmanager/secrets.py).
+  allow) for the rest: tabs, carriage returns, control characters, and every one-line string
+  with a `${NAME}` placeholder, which `obs apply` fills by JSON-escaping into the text
+  (obs/alertmanager/secrets.py). A text with newlines (a file embedded in a Secret or
+  ConfigMap) is a literal block even with placeholders: they stand in its own "strings".
 """
 
 from __future__ import annotations
@@ -103,8 +105,12 @@ def block(text: str, indent: str) -> str | None:
     if text[0] == " " or text[-1] == " " or not text.isprintable() or (
             "${" in text and _PLACEHOLDER.search(text) is not None):
         return None
-    lines = _fold(text)
+    lines = _FOLDED.get(text)
     if lines is None:
+        if len(_FOLDED) >= 20_000:
+            _FOLDED.clear()
+        lines = _FOLDED[text] = _fold(text) or ()
+    if not lines:
         return None
     return ">-\n" + "\n".join(indent + line for line in lines)
 
@@ -123,6 +129,7 @@ def _literal(text: str, indent: str) -> str | None:
     return head + "\n" + "\n".join(indent + line if line else "" for line in body.split("\n"))
 
 
+_FOLDED: dict[str, list[str] | tuple] = {}  # long line -> its folded lines (descriptions repeat)
 _WORD: dict[str, tuple[int, int]] = {}  # word -> (bracket depth change, quote count); words repeat
 
 

@@ -180,7 +180,7 @@ def test_a_long_line_without_a_place_to_break_stays_one_line():
 
 def test_output_is_the_same_whatever_the_caches_hold():
     first = dump_all(DOCS[:400])
-    for cache in (yamlout._LINES, yamlout._FLAT, yamlstyle._WORD):
+    for cache in (yamlout._LINES, yamlout._FLAT, yamlstyle._WORD, yamlstyle._FOLDED):
         cache.clear()
     assert dump_all(DOCS[:400]) == first
     # 1 == True == 1.0 in Python: a cached label set of strings must not stand in for one of numbers
