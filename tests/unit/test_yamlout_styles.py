@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from helpers import run_obs
 from yaml_corpus import PROMQL, corpus, fixed
 
 from obs import yamlout, yamlstyle
@@ -195,3 +196,31 @@ def test_comments_stand_before_the_dash_and_in_place():
     assert text == ("# generated\n# by obs\nrules:\n# source: a.yaml:3:1\n- record: r\n  # mid\n  expr: up\n"
                     "nested:\n-\n  # c\n  - a: 1\nonly: {}\n")
     assert yaml.safe_load(text) == {"rules": [{"record": "r", "expr": "up"}], "nested": [[{"a": 1}]], "only": {}}
+
+
+def test_every_yaml_file_of_the_compiled_shop_reads_the_same_in_go_and_pyyaml(shop, yamlread):
+    assert run_obs("compile", cwd=shop).returncode == 0
+    files = sorted(p for p in (shop / "out").rglob("*") if p.suffix in (".yaml", ".yml"))
+    assert len(files) > 20
+    for path in files:
+        python = list(yaml.safe_load_all(path.read_text("utf-8")))
+        read = json.loads(subprocess.run([str(yamlread), str(path)], capture_output=True, text=True,
+                                         check=True).stdout)
+        assert _tagged(read["v2"]) == _tagged(read["v3"]) == _tagged(python), path.relative_to(shop)
+
+
+def _tagged(value):
+    """Python's and the Go reader's values in one form: ints and floats tagged as the reader tags them."""
+    if isinstance(value, dict):
+        if value.keys() == {"!float"}:
+            return {"!float": float(value["!float"])}
+        return {k: _tagged(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_tagged(v) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return {"!int": str(value)}
+    if isinstance(value, float):
+        return {"!float": value}
+    return f"!{type(value).__name__}:{value}"
