@@ -1,0 +1,119 @@
+"""`obs backtest` against a real Prometheus holding known history (promtool-built blocks with a
+pinned clock): a burst pages within minutes and resolves as the policy's windows say, traffic at
+half the budget never alerts, a scrape gap and a missing series are reported, never read as 0."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from helpers import run_obs
+from tests.backtest.history import T0, Phase, blocks, openmetrics, project
+from tests.live.servers import Prometheus
+
+pytestmark = pytest.mark.live
+
+BURST_AT = T0 + 300 * 60  # 10 minutes of 100% errors from here
+BURST_END = BURST_AT + 10 * 60
+GAP = (T0 + 180 * 60, T0 + 210 * 60)
+NOW = T0 + 550 * 60
+
+
+@pytest.fixture(scope="module")
+def prometheus(tmp_path_factory, request):
+    tmp = tmp_path_factory.mktemp("history")
+    data = blocks(tmp, [openmetrics("burst", [Phase(300, 0), Phase(10, 1.0), Phase(240, 0)]),
+                        openmetrics("steady", [Phase(550, 0.0005)]),
+                        openmetrics("gappy", [Phase(180, 0), Phase(30, 0, gap=True), Phase(340, 0)])])
+    server = Prometheus()
+    request.addfinalizer(server.stop)
+    return server.start(data=data)
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory, prometheus):
+    return project(tmp_path_factory.mktemp("project"), prometheus.url, ["burst", "steady", "gappy", "ghost"])
+
+
+def backtest(root, *args):
+    return run_obs("backtest", "--env", "test", "--since", "8h", "--now", str(NOW), "-C", str(root), *args,
+                   cwd=root)
+
+
+@pytest.fixture(scope="module")
+def report(root):
+    result = backtest(root, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout), result.stderr
+
+
+def _ts(text: str) -> float:
+    from datetime import datetime
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def test_a_burst_pages_within_minutes_and_resolves_when_the_short_window_clears(report):
+    doc, _ = report
+    pages = [f for f in doc["firings"] if f["labels"]["service"] == "burst" and f["labels"]["severity"] == "critical"]
+    assert len(pages) == 1, doc["firings"]
+    page = pages[0]
+    assert page["alert"] == "ErrorBudgetBurn" and page["labels"]["slo"] == "availability"
+    assert BURST_AT < _ts(page["start"]) <= BURST_AT + 5 * 60
+    # the 6h/30m pair holds it: its 30m window (of 5m rates) still sees the burst until 35m after it ended
+    assert BURST_END + 30 * 60 <= _ts(page["end"]) <= BURST_END + 40 * 60
+    assert page["peak"] > 14.4 * 0.001 and page["ongoing"] is False
+
+
+def test_traffic_at_half_the_budget_never_alerts_and_spends_its_share(report):
+    doc, _ = report
+    assert not [f for f in doc["firings"] if f["labels"]["service"] == "steady"]
+    steady = next(s for s in doc["slos"] if s["slo"] == "steady/availability")
+    assert steady["error_ratio"] == pytest.approx(0.0005, rel=0.01)
+    assert steady["budget_spent"] == pytest.approx(0.5 * 8 / (30 * 24), rel=0.01)
+
+
+def test_a_scrape_gap_is_reported_as_no_data(report):
+    doc, stderr = report
+    gaps = [g for g in doc["limits"] if g["kind"] == "no-data" and 'service="gappy"' in g["selector"]]
+    assert gaps, doc["limits"]
+    for g in gaps:
+        assert GAP[0] <= _ts(g["start"]) <= GAP[0] + 3 * 60 and GAP[1] - 60 <= _ts(g["end"]) <= GAP[1] + 60
+    assert "services/gappy.yaml" in stderr and "warning[BT005]" in stderr
+    assert not [f for f in doc["firings"] if f["labels"]["service"] == "gappy"]
+
+
+def test_a_series_that_never_existed_is_reported_not_read_as_zero(report):
+    doc, stderr = report
+    assert any(g["kind"] == "absent" and 'service="ghost"' in g["selector"] for g in doc["limits"])
+    assert "warning[BT004]" in stderr and "ghost" in stderr
+    ghost = next(s for s in doc["slos"] if s["slo"] == "ghost/availability")
+    assert ghost["error_ratio"] is None and ghost["budget_spent"] is None
+
+
+def test_fail_on_a_severity_exits_1_only_when_it_fired(root):
+    assert backtest(root, "--fail-on", "critical").returncode == 1
+    quiet = backtest(root, "--fail-on", "info", "steady")
+    assert quiet.returncode == 0, quiet.stderr
+    assert "would not have fired" in quiet.stdout
+
+
+def test_text_shows_a_timeline_and_junit_a_failure_per_firing_alert(root):
+    text = backtest(root, "burst").stdout
+    assert "ErrorBudgetBurn critical (burst-slo-availability): 1 firing" in text and "█" in text
+    junit = backtest(root, "--format", "junit", "burst").stdout
+    assert junit.count("<testcase") == 2 and junit.count("<failure") == 2
+
+
+def test_usage_and_unreachable_servers_are_one_line_and_exit_2(root, tmp_path):
+    bad = backtest(root, "--since", "yesterday")
+    assert bad.returncode == 2 and "error[BT001]" in bad.stderr and "Traceback" not in bad.stderr
+    unknown = backtest(root, "nosuch")
+    assert unknown.returncode == 2 and "error[BT002]" in unknown.stderr
+    fmt = backtest(root, "--format", "sarif")
+    assert fmt.returncode == 2 and "error[BT010]" in fmt.stderr
+    from tests.live.servers import free_port
+    down = project(tmp_path / "down", f"http://127.0.0.1:{free_port()}", ["burst"])
+    result = backtest(down)
+    assert result.returncode == 2 and "error[LV001]" in result.stderr
+    assert len([line for line in result.stderr.splitlines() if "error[" in line]) == 1
