@@ -117,3 +117,34 @@ def test_usage_and_unreachable_servers_are_one_line_and_exit_2(root, tmp_path):
     result = backtest(down)
     assert result.returncode == 2 and "error[LV001]" in result.stderr
     assert len([line for line in result.stderr.splitlines() if "error[" in line]) == 1
+
+
+def _chromium(page):
+    """The page as headless Chromium renders it (its DOM) and its console messages."""
+    import shutil
+    import subprocess
+    browser = shutil.which("chromium")
+    if browser is None:
+        pytest.skip("chromium is not installed: scripts/setup-chromium.sh installs Debian's")
+    done = subprocess.run([browser, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                           "--enable-logging=stderr", "--v=0", f"--user-data-dir={page.parent / 'profile'}",
+                           "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
+    console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
+    return done.stdout, console
+
+
+def test_the_html_report_loads_in_a_browser_with_a_chart_per_slo(root, tmp_path):
+    page = tmp_path / "report.html"
+    result = backtest(root, "--html", str(page))
+    assert result.returncode == 0, result.stderr
+    text = page.read_text()
+    assert "http://" not in text.replace(root.as_posix(), "") and "https://" not in text  # nothing fetched
+    dom, console = _chromium(page)
+    assert console == []
+    assert 'data-charts="4"' in dom  # the page's own script ran and counted them
+    for slo in ("burst", "steady", "gappy", "ghost"):
+        assert dom.count(f'data-slo="{slo}/availability"') == 1
+    assert "polyline" in dom and "#d62728" in dom  # lines drawn, and the burst's page firing shaded
+    broken = tmp_path / "broken.html"  # the check sees a console error when there is one
+    broken.write_text(text.replace("document.body.setAttribute", "document.body.nosuch"))
+    assert _chromium(broken)[1]
