@@ -33,7 +33,31 @@ def prometheus(tmp_path_factory, request):
 
 @pytest.fixture(scope="module")
 def root(tmp_path_factory, prometheus):
-    return project(tmp_path_factory.mktemp("project"), prometheus.url, ["burst", "steady", "gappy", "ghost"])
+    return project(tmp_path_factory.mktemp("project"), prometheus.url, ["burst", "steady", "gappy", "ghost"],
+                   more={"native.yaml": NATIVE})
+
+
+#: a recording whose labels come from the data, read with matchers the rule does not fix
+NATIVE = """apiVersion: obs/v1
+kind: RuleGroup
+metadata: {name: native, team: platform}
+spec:
+  interval: 1m
+  rules:
+    - record: service_status:requests:rate5m
+      expr: sum by (service, status) (rate(http_requests_total[5m]))
+      labels: {source: native}
+    - alert: BurstErrors
+      expr: service_status:requests:rate5m{status=~"5..", service="burst", source="native"} > 1
+      for: 3m
+      labels: {severity: info}
+    - alert: BurstErrorsNow
+      expr: service_status:requests:rate5m{status!="200", service="burst"} > 1
+      labels: {severity: info}
+    - alert: NeverMatches
+      expr: service_status:requests:rate5m{source="other"} > 0
+      labels: {severity: info}
+"""
 
 
 def backtest(root, *args):
@@ -148,3 +172,19 @@ def test_the_html_report_loads_in_a_browser_with_a_chart_per_slo(root, tmp_path)
     broken = tmp_path / "broken.html"  # the check sees a console error when there is one
     broken.write_text(text.replace("document.body.setAttribute", "document.body.nosuch"))
     assert _chromium(broken)[1]
+
+
+def test_recordings_are_written_in_with_their_labels_and_for_delays_firing(report):
+    doc, _ = report
+    by = {}
+    for f in doc["firings"]:
+        by.setdefault(f["alert"], []).append(f)
+    now, held = by["BurstErrorsNow"], by["BurstErrors"]
+    assert len(now) == 1 and len(held) == 1, by.keys()
+    assert held[0]["labels"] == {"alertname": "BurstErrors", "service": "burst", "status": "500",
+                                 "source": "native", "severity": "info", "team": "platform"}
+    assert BURST_AT <= _ts(now[0]["start"]) <= BURST_AT + 3 * 60  # the 03:00 sample holds the first errors
+    assert _ts(held[0]["start"]) - _ts(now[0]["start"]) == 3 * 60  # pending for `for: 3m`, then firing
+    assert held[0]["end"] == now[0]["end"] and BURST_END < _ts(now[0]["end"]) <= BURST_END + 6 * 60
+    assert now[0]["peak"] == pytest.approx(1000 / 60, rel=0.05)
+    assert "NeverMatches" not in by
