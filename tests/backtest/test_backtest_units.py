@@ -48,8 +48,8 @@ def _evals(pattern: str):
 
 
 def test_for_holds_pending_and_a_gap_resets_it():
-    # active 0-60s (not 2m), a gap resets it; active again from 120s: firing at 240s, resolved at 300s
-    assert [(f.start, f.end) for f in firings("A", _evals("11.111.."), hold=120)] == [(240.0, 300.0)]
+    # active 0-60s (not 2m), a gap resets it; active again from 180s: firing at 300s, resolved at 360s
+    assert [(f.start, f.end) for f in firings("A", _evals("11.111.."), hold=120)] == [(300.0, 360.0)]
     got = firings("A", _evals(".1111.."), hold=120, static={"severity": "warning"})
     assert [(f.start, f.end) for f in got] == [(180.0, 300.0)]
     assert got[0].labels == {"job": "api", "severity": "warning", "alertname": "A"} and got[0].peak == 5.0
