@@ -188,3 +188,33 @@ def test_recordings_are_written_in_with_their_labels_and_for_delays_firing(repor
     assert held[0]["end"] == now[0]["end"] and BURST_END < _ts(now[0]["end"]) <= BURST_END + 6 * 60
     assert now[0]["peak"] == pytest.approx(1000 / 60, rel=0.05)
     assert "NeverMatches" not in by
+
+
+class ShortRetention(Prometheus):
+    """A Prometheus serving a data folder and keeping only `keep` of it."""
+
+    def serve(self, data, keep: str) -> ShortRetention:
+        from tests.live.servers import binary
+        (self.work / "prometheus.yml").write_text("global: {scrape_interval: 1m}\n")
+        self._spawn([binary("prometheus"), f"--config.file={self.work / 'prometheus.yml'}",
+                     f"--storage.tsdb.path={data}", f"--web.listen-address=127.0.0.1:{self.port}",
+                     f"--storage.tsdb.retention.time={keep}"], "/-/ready", timeout=120)
+        return self
+
+
+def test_the_range_older_than_retention_is_reported_and_not_evaluated(tmp_path):
+    data = blocks(tmp_path, [openmetrics("steady", [Phase(550, 0.0005)])])
+    server = ShortRetention()
+    try:
+        server.serve(data, "6h")
+        root = project(tmp_path / "p", server.url, ["steady"])
+        result = backtest(root, "--format", "json")
+    finally:
+        server.stop()
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    kept = [g for g in doc["limits"] if g["kind"] == "retention"]
+    assert len(kept) == 1 and _ts(kept[0]["start"]) == NOW - 8 * 3600 and _ts(kept[0]["end"]) == NOW - 6 * 3600
+    assert "warning[BT003]" in result.stderr and "obs.yaml" in result.stderr
+    steady = doc["slos"][0]
+    assert steady["budget_spent"] == pytest.approx(0.5 * 6 / (30 * 24), rel=0.01)  # 6h evaluated, not 8h
