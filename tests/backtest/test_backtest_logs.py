@@ -23,7 +23,8 @@ def _iso(t: float) -> str:
 
 
 def documents() -> list[dict]:
-    docs = [{"@timestamp": _iso(T0 + 30 * M + 4 * i), "log": "PaymentException in checkout", "pod": "checkout-1"}
+    docs = [{"@timestamp": _iso(T0 + 30 * M + 4 * i), "log": "PaymentException in checkout",
+             "pod": f"checkout-{i % 3}"}
             for i in range(30)]
     docs.append({"@timestamp": _iso(T0 + 50 * M + 10), "log": "Fatal error"})
     docs += [{"@timestamp": _iso(T0 + m * M + 30), "log": "heartbeat"} for m in range(-20, 130) if not 60 <= m < 80]
@@ -43,6 +44,13 @@ spec:
     - {name: fatal, query: 'log:"Fatal"', when: any, severity: warning, summary: s}
     - {name: heartbeat-lost, query: 'log:"heartbeat"', when: absent for 10m, severity: critical, summary: s}
     - {name: timeout-spike, query: 'log:"Timeout"', when: spike up x3 in 10m, severity: warning, summary: s}
+    - {name: many-pods, query: 'log:"PaymentException"', when: distinct pod > 2 in 5m, severity: info, summary: s}
+    - name: bank-share
+      query: 'log:"Timeout" OR log:"heartbeat"'
+      match: 'log:"Timeout"'
+      when: ratio > 80% in 10m
+      severity: info
+      summary: s
     - {name: slow-bank, query: 'log:"Timeout"', when: max(took_millis) > 2000 in 5m, severity: info, summary: s}
 """
 
@@ -112,3 +120,11 @@ def test_spike_fires_when_ten_minutes_hold_three_times_the_ten_before(firings):
 
 def test_metric_aggregation_fires_while_the_window_holds_a_slow_call(firings):
     assert firings["slow-bank"] == [(91, 105)]
+
+
+def test_cardinality_fires_while_five_minutes_hold_three_pods(firings):
+    assert firings["many-pods"] == [(31, 37)]
+
+
+def test_percentage_match_fires_while_timeouts_are_over_80_percent_of_the_lines(firings):
+    assert firings["bank-share"] == [(68, 83), (97, 104)]
