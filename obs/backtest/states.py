@@ -7,7 +7,7 @@ that long after its condition stops."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 Labels = tuple[tuple[str, str], ...]
 
@@ -21,7 +21,6 @@ class Firing:
     peak: float
     #: where it came from: "slo" for burn alerts, "alert", "rule", "log"
     kind: str = "alert"
-    meta: dict = field(default_factory=dict)
 
     @property
     def severity(self) -> str:

@@ -44,6 +44,8 @@ spec:
     - {name: fatal, query: 'log:"Fatal"', when: any, severity: warning, summary: s}
     - {name: heartbeat-lost, query: 'log:"heartbeat"', when: absent for 10m, severity: critical, summary: s}
     - {name: timeout-spike, query: 'log:"Timeout"', when: spike up x3 in 10m, severity: warning, summary: s}
+    - {name: per-pod, query: 'log:"PaymentException"', when: count > 5 in 5m, groupBy: pod, severity: warning,
+       summary: s}
     - {name: many-pods, query: 'log:"PaymentException"', when: distinct pod > 2 in 5m, severity: info, summary: s}
     - name: bank-share
       query: 'log:"Timeout" OR log:"heartbeat"'
@@ -98,6 +100,8 @@ def firings(root):
         start = datetime.fromisoformat(f["start"].replace("Z", "+00:00")).timestamp()
         end = datetime.fromisoformat(f["end"].replace("Z", "+00:00")).timestamp()
         out.setdefault(f["alert"], []).append(((start - T0) / M, (end - T0) / M))
+        if f["alert"] == "per-pod":
+            out.setdefault("per-pod labels", []).append(f["labels"]["pod"])
         assert f["labels"]["severity"] in ("critical", "warning", "info")
     return out
 
@@ -128,3 +132,8 @@ def test_cardinality_fires_while_five_minutes_hold_three_pods(firings):
 
 def test_percentage_match_fires_while_timeouts_are_over_80_percent_of_the_lines(firings):
     assert firings["bank-share"] == [(68, 83), (97, 104)]
+
+
+def test_group_by_fires_once_per_group_that_holds_the_condition(firings):
+    assert firings["per-pod"] == [(32, 36)] * 3  # 10 lines a pod in two minutes; 5 in each half
+    assert sorted(firings["per-pod labels"]) == ["checkout-0", "checkout-1", "checkout-2"]
