@@ -7,7 +7,7 @@ alerts over Prometheus and the log alerts over Elasticsearch/OpenSearch (obs.bac
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -32,6 +32,7 @@ from obs.diagnostics import Diagnostic, ObsError, Severity
 from obs.durations import format_seconds, is_duration, seconds
 from obs.live.clients import Clients
 from obs.live.environment import resolve_environment
+from obs.live.errors import LiveError, diagnostic_for
 from obs.live.prometheus import Prometheus
 from obs.live.search import SearchClient
 from obs.pipeline import build, locate
@@ -100,10 +101,14 @@ def backtest(project_dir: Path | None, env_name: str, since: str, until: str | N
     report = out.report = Report(env_name, Span(start, end), current)
     clients = Clients(env)
     try:
-        if chosen:
-            _metric_alerts(clients, catalog, chosen, Expander(recordings), report, out, charts, wanted)
-        if entries:
-            _log_alerts(clients, catalog, entries, report, out)
+        try:
+            if chosen:
+                _metric_alerts(clients, catalog, chosen, Expander(recordings), report, out, charts, wanted)
+            if entries:
+                _log_alerts(clients, catalog, entries, report, out)
+        except LiveError as e:  # a server failed mid-run: one line at its entry, exit 2
+            known = e.server in clients.env.servers
+            out.diags.append(clients.fail(e.server, e) if known else replace(diagnostic_for(e, env.pos), config=True))
     finally:
         clients.close()
     return out
@@ -223,7 +228,8 @@ def _search_server(clients: Clients, entry) -> str | None:
 def run(project_dir: Path | None, env_name: str, since: str, until: str | None, items: list[str] | None,
         now: str | None, fmt: str, output: Path | None, html: Path | None, fail_on: str | None) -> int:
     """The command: check the options, replay, print the report (stdout or --output), diagnostics
-    on stderr; 2 on configuration problems, 1 with --fail-on when such an alert fired, else 0."""
+    on stderr; 2 on configuration problems and unreachable servers (the report of the servers
+    that answered is still printed), 1 with --fail-on when such an alert fired, else 0."""
     import sys
 
     from obs.backtest import FAIL_ON, SEVERITIES
@@ -236,8 +242,8 @@ def run(project_dir: Path | None, env_name: str, since: str, until: str | None, 
         return emit([Diagnostic(FAIL_ON, f"unknown {bad}", config=True)])
     outcome = backtest(project_dir, env_name, since, until, items, now, charts=html is not None)
     code = emit(outcome.diags, quiet_ok=True)
-    if code == 2 or outcome.report is None:
-        return 2 if outcome.report is None and code == 0 else code
+    if outcome.report is None:
+        return code or 2
     rendered = FORMATS[fmt](outcome.report)
     if output is not None:
         atomic_write(output, rendered.encode("utf-8"))
@@ -246,6 +252,8 @@ def run(project_dir: Path | None, env_name: str, since: str, until: str | None, 
     if html is not None:
         from obs.backtest.html import page
         atomic_write(html, page(outcome.report).encode("utf-8"))
+    if code == 2:  # a server could not be asked: what the others said is shown, but it is incomplete
+        return 2
     if fail_on is not None and outcome.report.fired(fail_on):
         return 1
     return 0
