@@ -92,13 +92,15 @@ def matrix(prom: Prometheus, expr: str, span: Span, step: float) -> Matrix:
 def run_alert(prom: Prometheus, expander: Expander, alert: MetricAlert, span: Span) -> AlertRun:
     expr = expander.expand(alert.expr)
     run = AlertRun(alert, expr)
+    # evaluated from `for:` earlier, so an alert already pending when the range starts fires on time
+    warm = Span(span.start - alert.hold, span.end)
     try:
-        values = matrix(prom, expr, span, alert.interval)
+        values = matrix(prom, expr, warm, alert.interval)
     except QueryError as e:
         run.error = str(e)
         return run
-    run.firings = firings(alert.name, sorted(values.items()), alert.hold, alert.keep_firing_for, alert.labels,
-                          alert.kind)
+    found = firings(alert.name, sorted(values.items()), alert.hold, alert.keep_firing_for, alert.labels, alert.kind)
+    run.firings = [f for f in found if f.end is None or f.end > span.start]
     return run
 
 
