@@ -19,12 +19,12 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
+from obs import codes
 from obs.apply import Change, Desired, Observed
 from obs.apply.kubeapi import KubeApi, KubeRefused, Resource, refusal
 from obs.apply.kubeobjects import KubeObject, contains, owned, shown, values_match
 from obs.apply.kubeobjects import definition as digest_of
 from obs.apply.pusher import Context, Done, PushFailed
-from obs import codes
 from obs.diagnostics import Diagnostic, Position
 from obs.live.errors import LiveError, Unreachable
 from obs.live.kubernetes import KubeconfigError, connect, context_namespace, kubeconfig_path
@@ -102,7 +102,10 @@ class KubeObjects:
             out[key] = Desired(key, parts, shown(o.body, o.secret), o.origin, o)
         return out
 
-    def observe(self, wanted: Collection[str], prune_kinds: Iterable[tuple[str, str]] = ()) -> dict[str, Observed]:
+    def observe(self, wanted: Collection[str], prune_kinds: Iterable[tuple[str, str]] = (), listed: bool = True,
+                ignore: Collection[str] = ()) -> dict[str, Observed]:
+        """The objects out/ wants as the cluster has them and (`listed`) this project's objects of
+        the kinds out/ writes or `prune_kinds`, except the keys in `ignore` (another target's)."""
         out: dict[str, Observed] = {}
         for key, o in sorted(self.objects.items()):
             res = self.api.resource(o.api_version, o.kind)
@@ -112,6 +115,8 @@ class KubeObjects:
                 out[key] = self._observed(key, o, live, Handle(res, ns, o.name))
             elif o.patch:
                 out[key] = Observed(key, {"patch": NO_WORKLOAD}, True, "", Handle(res, ns, o.name))
+        if not listed:
+            return out
         namespaces = sorted({o.namespace for o in self.objects.values() if o.namespace and not o.patch}) or \
             [default_namespace(self.ctx)]
         kinds = sorted({(o.api_version, o.kind) for o in self.objects.values() if not o.patch} | set(prune_kinds))
@@ -124,7 +129,7 @@ class KubeObjects:
                     meta = live.get("metadata") or {}
                     key = "/".join(x for x in (kind, meta.get("namespace") if res.namespaced else None,
                                                meta.get("name")) if x)
-                    if key not in out and owned(live, self.ctx.name):
+                    if key not in out and key not in ignore and owned(live, self.ctx.name):
                         live = {"apiVersion": api_version, "kind": kind, **live}
                         out[key] = Observed(key, {"definition": _applied(live)}, True, shown(live, kind == "Secret"),
                                             Handle(res, meta.get("namespace") if res.namespaced else None,

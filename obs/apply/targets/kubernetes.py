@@ -1,5 +1,6 @@
 """Kubernetes: every object of out/kubernetes/*.yaml (PrometheusRules, KubeSphere rule groups,
-dashboard ConfigMaps, the ElastAlert rules ConfigMap, Alertmanager Secrets, notification objects,
+dashboard ConfigMaps, the ElastAlert rules ConfigMap (unless `elastalert.configMap` makes it the
+elastalert target's), Alertmanager Secrets, notification objects,
 whatever kinds the targets write) by server-side apply with field manager `obs`, pruned by this
 project's labels; and each SkyWalking patch (out/skywalking/<service>/patch.yaml) applied to the
 team's live workload, which obs patches but does not own (never created, never pruned).
@@ -20,9 +21,8 @@ from obs.apply.kube import PRUNABLE, KubeObjects, default_namespace, session_for
 from obs.apply.kubeapi import KubeApi
 from obs.apply.kubeobjects import KubeObject, documents, make
 from obs.apply.pusher import Done, Pusher, register
+from obs.apply.targets.elastalert import RULES_CONFIGMAP, rules_configmap
 
-#: the ElastAlert ConfigMap, applied by the elastalert target instead when it names a configMap
-ELASTALERT_RULES = "kubernetes/elastalert-rules.yaml"
 CONFLICT_HINTS = {
     "Secret/alertmanager-main": "on KubeSphere this Secret routes alerts to notification-manager and obs does not "
                                 "overwrite it: use the notification-manager Receivers (KubeSphere) or AlertmanagerConfig "
@@ -66,7 +66,7 @@ class KubernetesPusher(Pusher):
 
     def _skipped(self) -> set[str]:
         ea = self.ctx.environment.elastalert
-        return {ELASTALERT_RULES} if ea is not None and getattr(ea, "configMap", None) else set()
+        return {RULES_CONFIGMAP} if ea is not None and ea.configMap is not None else set()
 
     def desired(self) -> dict[str, Desired]:
         ns = default_namespace(self.ctx)
@@ -86,7 +86,8 @@ class KubernetesPusher(Pusher):
         return self.objects.desired()
 
     def observe(self, wanted: Collection[str]) -> dict[str, Observed]:
-        return self.objects.observe(wanted, PRUNABLE)
+        theirs = rules_configmap(self.ctx) if self._skipped() else None  # the elastalert target's to prune
+        return self.objects.observe(wanted, PRUNABLE, ignore={theirs.key} if theirs else ())
 
     def validate(self, changes: list[Change]) -> list[str]:
         return self.objects.validate(changes)

@@ -1,0 +1,93 @@
+"""Contract tests, continued: SkyWalking patches applied to the team's live workload (patched,
+never created or forced) and the elastalert target's ConfigMap mode, against the stateful API
+server of tests/apply/kube_api.py (recordings of the documented v1.31 API)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.apply.apply_helpers import HOOK_URL, compile_ok, obs, write_logs_project
+from tests.apply.kube_api import KubeApiServer
+from tests.apply.test_contract_apply_kubernetes import PREFIX, kubeconfig, run
+
+pytestmark = pytest.mark.contract
+
+DEPLOY = "/apis/apps/v1/namespaces/ai/deployments/recommend"
+SERVICE = """apiVersion: obs/v1
+kind: Service
+metadata: {name: recommend, team: data}
+spec:
+  namespace: ai
+  runtime: python
+  dashboards: []
+  apm: {skywalking: {enabled: true}}
+"""
+WORKLOAD = {"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "recommend", "namespace": "ai", "labels": {"app": "recommend"},
+                         "managedFields": [{"manager": "kubectl-client-side-apply", "operation": "Update"}]},
+            "spec": {"selector": {"matchLabels": {"app": "recommend"}},
+                     "template": {"metadata": {"labels": {"app": "recommend"}},
+                                  "spec": {"containers": [{"name": "recommend", "image": "shop/recommend:2.1"}]}}}}
+
+
+@pytest.fixture
+def api():
+    with KubeApiServer(PREFIX) as server:
+        yield server
+
+
+def skywalking_project(tmp_path):
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "obs.yaml").write_text("apiVersion: obs/v1\nkind: Project\nmetadata: {name: demo}\nspec:\n"
+                                   "  sources: ['*.yaml']\n  targets: [skywalking]\n  environments:\n    local:\n"
+                                   "      kubernetes: {context: ci, kubeconfig: {env: KUBECONFIG_FILE}}\n")
+    (root / "svc.yaml").write_text(SERVICE)
+    compile_ok(root)
+    return root
+
+
+def test_contract_a_skywalking_patch_is_applied_to_the_live_workload_unforced_and_then_up_to_date(tmp_path, api):
+    root = skywalking_project(tmp_path)
+    api.put(DEPLOY, WORKLOAD)
+    first = run(root, api, "apply")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "~ Deployment/ai/recommend" in first.stdout and "not in the workload" not in first.stdout
+    patches = [r for r in api.writes() if r.path == PREFIX + DEPLOY]
+    assert [r.query.get("dryRun") for r in patches] == [["All"], None]
+    assert all("force" not in r.query for r in patches)  # the team's workload: conflicts are reported, not taken
+    live = api.objects[DEPLOY]
+    [container] = live["spec"]["template"]["spec"]["containers"]
+    assert container["image"] == "shop/recommend:2.1"  # the team's fields stay
+    assert {"name": "SW_AGENT_NAME", "value": "ai::recommend"} in container["env"]
+    assert "app.kubernetes.io/managed-by" not in live["metadata"]["labels"]  # obs patches it, does not own it
+    second = run(root, api, "apply")
+    assert second.returncode == 0 and "No changes" in second.stdout
+    assert run(root, api, "apply", "--prune").returncode == 0 and DEPLOY in api.objects  # never pruned
+
+
+def test_contract_a_skywalking_patch_of_a_missing_workload_is_refused_in_the_dry_run(tmp_path, api):
+    root = skywalking_project(tmp_path)
+    r = run(root, api, "apply")
+    assert r.returncode == 1
+    [line] = [x for x in r.stderr.splitlines() if "error[" in x]
+    assert "error[AP005]" in line and "Deployment ai/recommend is not in the cluster" in line
+    assert api.writes() == [] and DEPLOY not in api.objects
+
+
+def test_contract_elastalert_rules_into_the_configmap_the_deployment_mounts(tmp_path, api):
+    env = ("kubernetes: {context: ci, kubeconfig: {env: KUBECONFIG_FILE}}\n"
+           "elastalert: {configMap: elastalert-rules-prod, namespace: logging}")
+    root = write_logs_project(tmp_path / "repo", ["errors"], env, targets="elastalert")
+    compile_ok(root)
+    r = run(root, api, "apply")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "elastalert → ConfigMap elastalert-rules-prod" in r.stdout
+    assert "+ ConfigMap/logging/elastalert-rules-prod" in r.stdout
+    assert "kubernetes" in r.stdout and "elastalert-rules " not in r.stdout  # not applied twice
+    cm = api.objects["/api/v1/namespaces/logging/configmaps/elastalert-rules-prod"]
+    assert any("${WEB_HOOK_URL}" in v for v in cm["data"].values())  # ElastAlert expands placeholders itself
+    assert HOOK_URL not in str(cm)
+    again = run(root, api, "apply", "--prune")
+    assert again.returncode == 0 and "No changes" in again.stdout  # the kubernetes target does not prune it
+    assert "/api/v1/namespaces/logging/configmaps/elastalert-rules-prod" in api.objects
