@@ -36,7 +36,7 @@ CONFLICT_HINTS = {
 class KubernetesPusher(Pusher):
     target = "kubernetes"
     kind = "object"
-    order = 20
+    order = 15
 
     server = "kubernetes"
     setting = "context"
