@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from obs import codes
 from obs.apply import Change, Desired, Observed
-from obs.apply.kubeapi import KubeApi, KubeRefused, Resource, refusal
+from obs.apply.kubeapi import FORBIDDEN, KubeApi, KubeRefused, Resource, refusal
 from obs.apply.kubeobjects import KubeObject, contains, owned, shown, values_match
 from obs.apply.kubeobjects import definition as digest_of
 from obs.apply.pusher import Context, Done, PushFailed
@@ -124,17 +124,26 @@ class KubeObjects:
             res = self.api.serves(api_version, kind)
             if res is None:
                 continue  # a kind only listed for pruning whose CRD is not installed holds nothing of ours
-            for ns in (namespaces if res.namespaced else [None]):
-                for live in self.api.list(res, ns, self.selector):
-                    meta = live.get("metadata") or {}
-                    key = "/".join(x for x in (kind, meta.get("namespace") if res.namespaced else None,
-                                               meta.get("name")) if x)
-                    if key not in out and key not in ignore and owned(live, self.ctx.name):
-                        live = {"apiVersion": api_version, "kind": kind, **live}
-                        out[key] = Observed(key, {"definition": _applied(live)}, True, shown(live, kind == "Secret"),
-                                            Handle(res, meta.get("namespace") if res.namespaced else None,
-                                                   str(meta.get("name"))))
+            for live in self._owned(res, namespaces):
+                meta = live.get("metadata") or {}
+                ns = meta.get("namespace") if res.namespaced else None
+                key = "/".join(x for x in (kind, ns, meta.get("name")) if x)
+                if key not in out and key not in ignore and owned(live, self.ctx.name):
+                    live = {"apiVersion": api_version, "kind": kind, **live}
+                    out[key] = Observed(key, {"definition": _applied(live)}, True, shown(live, kind == "Secret"),
+                                        Handle(res, ns, str(meta.get("name"))))
         return out
+
+    def _owned(self, res: Resource, namespaces: list[str]) -> list[dict]:
+        """This project's objects of a kind: one list across all namespaces (finds those in a
+        namespace out/ no longer names); where RBAC allows only namespaces, one list per namespace
+        out/ writes into."""
+        try:
+            return self.api.list(res, None, self.selector)
+        except KubeRefused as e:
+            if not res.namespaced or e.code != FORBIDDEN:
+                raise
+        return [item for ns in namespaces for item in self.api.list(res, ns, self.selector)]
 
     def _observed(self, key: str, o: KubeObject, live: dict, handle: Handle) -> Observed:
         if o.patch:

@@ -9,6 +9,7 @@ removes. A refusal is scripted per (method, path): the recorded Status is answer
 from __future__ import annotations
 
 import copy
+import fnmatch
 import itertools
 import json
 from pathlib import Path
@@ -82,7 +83,8 @@ class KubeApiServer(ScriptedServer):
         if req.method == "GET" and name is None:
             return Reply(200, {"kind": resource["kind"] + "List", "apiVersion": "v1", "metadata": {},
                                "items": [o for p, o in sorted(self.objects.items())
-                                         if p.rsplit("/", 1)[0] == collection and self._selected(o, req)]})
+                                         if fnmatch.fnmatchcase(p.rsplit("/", 1)[0], collection)
+                                         and self._selected(o, req)]})
         if req.method == "GET":
             if path not in self.objects:
                 return Reply(404, _status(404, "NotFound", f'{resource["name"]} "{name}" not found'))
@@ -127,8 +129,11 @@ class KubeApiServer(ScriptedServer):
             if parts[0] == "namespaces" and len(parts) >= 3:
                 namespace, parts = parts[1], parts[2:]
             res = next((r for r in listing["resources"] if r["name"] == parts[0]), None)
-            if res is None or len(parts) > 2 or res["namespaced"] != (namespace is not None):
+            across = res is not None and res["namespaced"] and namespace is None and len(parts) == 1
+            if res is None or len(parts) > 2 or (res["namespaced"] != (namespace is not None) and not across):
                 return None
+            if across:  # a namespaced kind listed across all namespaces
+                return f"{base}/namespaces/*/{parts[0]}", None, res
             collection = f"{base}/namespaces/{namespace}/{parts[0]}" if namespace else f"{base}/{parts[0]}"
             return collection, parts[1] if len(parts) == 2 else None, res
         return None

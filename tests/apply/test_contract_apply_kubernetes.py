@@ -134,6 +134,19 @@ def test_contract_a_foreign_alertmanager_main_secret_is_refused_not_overwritten(
     assert "notification-manager-svc" not in r.stdout + r.stderr  # the foreign Secret's values are not shown
 
 
+def test_contract_prune_lists_each_namespace_where_rbac_allows_no_more(tmp_path, api):
+    root = project(tmp_path, services=("api", "old"))
+    assert run(root, api, "apply").returncode == 0
+    for collection in (f"{CORE}/configmaps", f"{CORE}/secrets", f"{MON}/prometheusrules", f"{KS}/rulegroups"):
+        api.refuse("GET", collection, "forbidden-list")
+    root = project(tmp_path, services=("api",))
+    r = run(root, api, "apply", "--prune")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "- PrometheusRule/monitoring/demo-old" in r.stdout
+    listed = {x.path[len(PREFIX):] for x in api.requests if x.query.get("labelSelector")}
+    assert f"{MON}/namespaces/monitoring/prometheusrules" in listed and f"{KS}/namespaces/web/rulegroups" in listed
+
+
 def test_contract_prune_deletes_only_this_projects_objects_after_the_writes(tmp_path, api):
     root = project(tmp_path, services=("api", "old"))
     assert run(root, api, "apply").returncode == 0
@@ -158,6 +171,8 @@ def test_contract_prune_deletes_only_this_projects_objects_after_the_writes(tmp_
     assert ("DELETE", old, True) in done and done[-1] == ("DELETE", old, False)
     assert [d for d in done if d[0] == "DELETE"] == [("DELETE", old, True), ("DELETE", old, False)]
     assert old not in api.objects and other in api.objects and hand in api.objects
+    selectors = {x.query["labelSelector"][0] for x in api.requests if x.method == "GET" and "labelSelector" in x.query}
+    assert selectors == {"app.kubernetes.io/managed-by=obs,obs.dev/project=demo"}
 
 
 def test_contract_a_field_conflict_is_one_line_and_nothing_is_written(tmp_path, api):
@@ -202,8 +217,10 @@ def test_contract_a_missing_crd_is_one_line_naming_it(tmp_path, api):
 
 def test_contract_a_forbidden_list_is_one_line_with_the_rbac_message(tmp_path, api):
     root = project(tmp_path)
+    api.refuse("GET", f"{CORE}/configmaps", "forbidden-list")  # across namespaces: falls back to each one
     api.refuse("GET", f"{CORE}/namespaces/monitoring/configmaps", "forbidden-list")
     r = run(root, api, "diff")
+    assert f"{PREFIX}{CORE}/configmaps" in [x.path for x in api.requests]
     assert r.returncode == 2
     [line] = [x for x in r.stderr.splitlines() if "error[" in x]
     assert "error[AP011]" in line and "forbidden to list configmaps in namespace monitoring" in line

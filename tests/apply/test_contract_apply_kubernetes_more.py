@@ -91,3 +91,61 @@ def test_contract_elastalert_rules_into_the_configmap_the_deployment_mounts(tmp_
     again = run(root, api, "apply", "--prune")
     assert again.returncode == 0 and "No changes" in again.stdout  # the kubernetes target does not prune it
     assert "/api/v1/namespaces/logging/configmaps/elastalert-rules-prod" in api.objects
+
+
+LABELS = {"app.kubernetes.io/managed-by": "obs", "obs.dev/project": "demo"}
+NOTIFICATION = [
+    {"apiVersion": "notification.kubesphere.io/v2beta2", "kind": "Receiver",
+     "metadata": {"name": "demo-web-hook", "labels": {**LABELS, "type": "global"}},
+     "spec": {"webhook": {"enabled": True, "webhookConfigSelector": {"matchLabels": {"type": "default"}}}}},
+    {"apiVersion": "notification.kubesphere.io/v2beta2", "kind": "Config",
+     "metadata": {"name": "demo-web-hook", "labels": {**LABELS, "type": "default"}},
+     "spec": {"webhook": {}}},
+    {"apiVersion": "monitoring.coreos.com/v1alpha1", "kind": "AlertmanagerConfig",
+     "metadata": {"name": "demo-web", "namespace": "web", "labels": LABELS},
+     "spec": {"route": {"receiver": "web-hook", "matchers": [{"name": "team", "value": "web"}]},
+              "receivers": [{"name": "web-hook"}]}},
+]
+
+
+def with_outputs(root, docs: list[dict]) -> None:
+    """Add out/kubernetes/notification-manager.yaml as a compile target would (listed in the manifest),
+    standing in for the outputs another target adds: the pusher handles kinds by apiVersion/kind."""
+    import hashlib
+    import json
+
+    import yaml
+    text = yaml.safe_dump_all(docs, sort_keys=True).encode()
+    (root / "out/kubernetes").mkdir(parents=True, exist_ok=True)
+    (root / "out/kubernetes/notification-manager.yaml").write_bytes(text)
+    manifest = json.loads((root / "out/manifest.json").read_text())
+    manifest["outputs"].append({"path": "kubernetes/notification-manager.yaml", "target": "notification-manager",
+                                "sha256": hashlib.sha256(text).hexdigest(), "sources": []})
+    (root / "out/manifest.json").write_text(json.dumps(manifest))
+
+
+def test_contract_notification_objects_of_any_kind_are_applied_by_scope_and_pruned(tmp_path, api):
+    root = skywalking_project(tmp_path)
+    api.put(DEPLOY, WORKLOAD)
+    with_outputs(root, NOTIFICATION)
+    first = run(root, api, "apply")
+    assert first.returncode == 0, first.stdout + first.stderr
+    for key in ("+ Receiver/demo-web-hook", "+ Config/demo-web-hook", "+ AlertmanagerConfig/web/demo-web"):
+        assert key in first.stdout
+    real = [r.path[len(PREFIX):] for r in api.writes() if r.query.get("dryRun") != ["All"]]
+    assert real == ["/apis/notification.kubesphere.io/v2beta2/configs/demo-web-hook",  # cluster-scoped
+                    "/apis/notification.kubesphere.io/v2beta2/receivers/demo-web-hook",  # after its Config
+                    "/apis/monitoring.coreos.com/v1alpha1/namespaces/web/alertmanagerconfigs/demo-web",
+                    DEPLOY]  # workload patches last
+    assert "No changes" in run(root, api, "apply").stdout
+    compile_ok(root)  # out/ without them again: this project's objects of those kinds are pruned
+    r = run(root, api, "apply", "--prune")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "- Receiver/demo-web-hook" in r.stdout and "- Config/demo-web-hook" in r.stdout
+    deletes = [x.path[len(PREFIX):] for x in api.writes() if x.method == "DELETE" and not x.query.get("dryRun")]
+    assert deletes == [  # in reverse write order: a Receiver before the Config it selects
+        "/apis/monitoring.coreos.com/v1alpha1/namespaces/web/alertmanagerconfigs/demo-web",
+        "/apis/notification.kubesphere.io/v2beta2/receivers/demo-web-hook",
+        "/apis/notification.kubesphere.io/v2beta2/configs/demo-web-hook"]
+    assert not any("/receivers/" in p or "/configs/" in p or "alertmanagerconfigs/" in p for p in api.objects)
+    assert DEPLOY in api.objects
