@@ -8,12 +8,15 @@ A Secret is compared by its values too (the live `data` against the filled value
 a rotated or hand-edited secret is "secret values changed". `${VAR}` placeholders are filled in
 Secrets only (other objects keep `${...}` for their consumer: ElastAlert, Grafana variables);
 `stringData` is sent as `data` (base64), which is what the server stores and gives back.
+A key that is a whole `${VAR}` gets the value; a YAML document (alertmanager.yaml) is filled as
+the alertmanager target fills it (obs.alertmanager.secrets.fill).
 """
 
 from __future__ import annotations
 
 import base64
 import copy
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +26,7 @@ from obs.apply import fingerprint
 from obs.targets.k8s import MANAGED_BY, PROJECT_LABEL
 
 APPLIED = "obs.dev/applied"
+_ONE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 #: kinds that live outside namespaces (the rest default to the environment's namespace)
 CLUSTER_KINDS = frozenset({"Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding",
                            "ClusterRuleGroup", "GlobalRuleGroup", "Receiver", "Config", "Router", "Silence",
@@ -79,12 +83,30 @@ def make(doc: dict, origin: str, namespace: str, secrets, patch: bool = False) -
     if not patch:
         body["metadata"].setdefault("annotations", {})[APPLIED] = definition(doc)
     if obj.secret:
-        filled, obj.missing = secrets.fill_json(body.pop("stringData", None) or {})
         data = dict(body.get("data") or {})
-        data.update({k: base64.b64encode(str(v).encode("utf-8")).decode("ascii") for k, v in filled.items()})
+        for k, v in (body.pop("stringData", None) or {}).items():
+            value = _filled(str(v), secrets, obj.missing)
+            data[k] = base64.b64encode(value.encode("utf-8")).decode("ascii")
         body["data"] = data
+        obj.missing.sort()
     obj.body = body
     return obj
+
+
+def _filled(text: str, secrets, missing: list[str]) -> str:
+    """A key that is one placeholder holds the value itself (a file Alertmanager reads); any other
+    is a YAML document (alertmanager.yaml, the DingTalk relay's config.yml), filled the way the
+    alertmanager target fills it: values JSON-escaped, the `https://obs.invalid/${VAR}` stub of a
+    URL replaced whole."""
+    whole = _ONE.fullmatch(text)
+    if whole:
+        value = secrets.lookup(whole.group(1))
+        if value is None:
+            missing.append(whole.group(1))
+        return text if value is None else value
+    filled, gone = secrets.fill_yaml(text)
+    missing.extend(v for v in gone if v not in missing)
+    return filled
 
 
 def definition(doc: dict) -> str:

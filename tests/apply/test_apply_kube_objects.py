@@ -43,6 +43,14 @@ def test_a_secret_is_filled_and_sent_as_data_and_shown_without_values():
     assert "alertmanager.yaml: <secret> (changed)" in view and "b3RoZXI=" not in view
 
 
+def test_a_whole_placeholder_gets_the_raw_value_and_a_yaml_document_escaped_values():
+    doc = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "env", "namespace": "mon"},
+           "stringData": {"PASSWORD": "${PW}", "config.yml": 'url: "https://obs.invalid/${PW}"\n'}}
+    obj = make(doc, "out/am.yaml", "dflt", Secrets({"PW": 'p"w\\1'}))
+    data = {k: base64.b64decode(v).decode() for k, v in obj.body["data"].items()}
+    assert data == {"PASSWORD": 'p"w\\1', "config.yml": 'url: "p\\"w\\\\1"\n'}
+
+
 def test_a_missing_variable_is_reported_not_sent_empty():
     obj = make(SECRET_DOC, "out/am.yaml", "dflt", Secrets({}))
     assert obj.missing == ["HOOK"]

@@ -93,7 +93,8 @@ def test_contract_apply_dry_runs_then_applies_server_side_and_a_second_apply_cha
     assert all(r.path.startswith(PREFIX + "/") for r in api.requests)
     stored = api.objects[SECRET_PATH]
     config = base64.b64decode(stored["data"]["alertmanager.yaml"]).decode()
-    assert HOOK_URL in config and "stringData" not in stored  # filled at apply time, sent as data
+    assert f'url: "{HOOK_URL}"' in config and "stringData" not in stored  # filled at apply time, sent as data
+    assert "obs.invalid" not in config  # the URL stub amtool needs is replaced whole
     assert "${WEB_HOOK_URL}" in (root / "out/kubernetes/alertmanager.yaml").read_text()
     assert api.objects[RULE]["metadata"]["annotations"]["obs.dev/applied"]
     before = len(api.writes())
