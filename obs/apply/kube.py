@@ -38,7 +38,8 @@ KUBECONFIG_HINT = "set kubernetes.kubeconfig in obs.yaml or $KUBECONFIG, and kub
 PRUNABLE = (("v1", "ConfigMap"), ("v1", "Secret"), ("monitoring.coreos.com/v1", "PrometheusRule"),
             ("monitoring.coreos.com/v1alpha1", "AlertmanagerConfig"), ("alerting.kubesphere.io/v2beta1", "RuleGroup"),
             ("alerting.kubesphere.io/v2beta1", "ClusterRuleGroup"), ("alerting.kubesphere.io/v2beta1", "GlobalRuleGroup"),
-            ("notification.kubesphere.io/v2beta2", "Receiver"), ("notification.kubesphere.io/v2beta2", "Config"))
+            ("notification.kubesphere.io/v2beta2", "Receiver"), ("notification.kubesphere.io/v2beta2", "Config"),
+            ("notification.kubesphere.io/v2beta2", "Router"))
 
 
 @dataclass
@@ -107,9 +108,11 @@ class KubeObjects:
         """The objects out/ wants as the cluster has them and (`listed`) this project's objects of
         the kinds out/ writes or `prune_kinds`, except the keys in `ignore` (another target's)."""
         out: dict[str, Observed] = {}
+        wants: set[tuple[str, str | None, str]] = set()  # what out/ names, by the cluster's address
         for key, o in sorted(self.objects.items()):
             res = self.api.resource(o.api_version, o.kind)
             ns = o.namespace if res.namespaced else None
+            wants.add((o.kind, ns, o.name))
             live = self.api.get(res, ns, o.name)
             if live is not None:
                 out[key] = self._observed(key, o, live, Handle(res, ns, o.name))
@@ -128,7 +131,8 @@ class KubeObjects:
                 meta = live.get("metadata") or {}
                 ns = meta.get("namespace") if res.namespaced else None
                 key = "/".join(x for x in (kind, ns, meta.get("name")) if x)
-                if key not in out and key not in ignore and owned(live, self.ctx.name):
+                mine = (kind, ns, meta.get("name")) not in wants and owned(live, self.ctx.name)
+                if mine and key not in out and key not in ignore:
                     live = {"apiVersion": api_version, "kind": kind, **live}
                     out[key] = Observed(key, {"definition": _applied(live)}, True, shown(live, kind == "Secret"),
                                         Handle(res, ns, str(meta.get("name"))))

@@ -27,10 +27,11 @@ from obs.targets.k8s import MANAGED_BY, PROJECT_LABEL
 
 APPLIED = "obs.dev/applied"
 _ONE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-#: kinds that live outside namespaces (the rest default to the environment's namespace)
+#: kinds obs writes that live outside namespaces, for keys made before discovery (the REST path
+#: always follows discovery; another cluster-scoped kind naming no namespace is keyed with the
+#: environment's namespace, a cosmetic difference only)
 CLUSTER_KINDS = frozenset({"Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding",
-                           "ClusterRuleGroup", "GlobalRuleGroup", "Receiver", "Config", "Router", "Silence",
-                           "NotificationManager"})
+                           "ClusterRuleGroup", "GlobalRuleGroup", "Receiver", "Config"})
 #: write order: what others consume first; custom resources after; workload patches last
 RANK = {"Namespace": 0, "ServiceAccount": 1, "Secret": 2, "ConfigMap": 3, "Config": 5, "Receiver": 6,
         "Deployment": 9, "StatefulSet": 9, "DaemonSet": 9}

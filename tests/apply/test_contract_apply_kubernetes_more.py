@@ -103,6 +103,8 @@ NOTIFICATION = [
     {"apiVersion": "notification.kubesphere.io/v2beta2", "kind": "Config",
      "metadata": {"name": "demo-web-hook", "labels": {**LABELS, "type": "default"}},
      "spec": {"webhook": {}}},
+    {"apiVersion": "notification.kubesphere.io/v2beta2", "kind": "Router",  # cluster-scoped by discovery only
+     "metadata": {"name": "demo-web", "labels": LABELS}, "spec": {"receivers": {"name": ["demo-web-hook"]}}},
     {"apiVersion": "monitoring.coreos.com/v1alpha1", "kind": "AlertmanagerConfig",
      "metadata": {"name": "demo-web", "namespace": "web", "labels": LABELS},
      "spec": {"route": {"receiver": "web-hook", "matchers": [{"name": "team", "value": "web"}]},
@@ -138,8 +140,10 @@ def test_contract_notification_objects_of_any_kind_are_applied_by_scope_and_prun
     assert real == ["/apis/notification.kubesphere.io/v2beta2/configs/demo-web-hook",  # cluster-scoped
                     "/apis/notification.kubesphere.io/v2beta2/receivers/demo-web-hook",  # after its Config
                     "/apis/monitoring.coreos.com/v1alpha1/namespaces/web/alertmanagerconfigs/demo-web",
+                    "/apis/notification.kubesphere.io/v2beta2/routers/demo-web",  # by discovery's scope
                     DEPLOY]  # workload patches last
-    assert "No changes" in run(root, api, "apply").stdout
+    again = run(root, api, "diff")  # the Router, listed without a namespace, is not taken for an orphan
+    assert again.returncode == 0 and "No changes" in again.stdout and "?" not in again.stdout
     compile_ok(root)  # out/ without them again: this project's objects of those kinds are pruned
     r = run(root, api, "apply", "--prune")
     assert r.returncode == 0, r.stdout + r.stderr
@@ -147,6 +151,7 @@ def test_contract_notification_objects_of_any_kind_are_applied_by_scope_and_prun
     deletes = [x.path[len(PREFIX):] for x in api.writes() if x.method == "DELETE" and not x.query.get("dryRun")]
     assert deletes == [  # in reverse write order: a Receiver before the Config it selects
         "/apis/monitoring.coreos.com/v1alpha1/namespaces/web/alertmanagerconfigs/demo-web",
+        "/apis/notification.kubesphere.io/v2beta2/routers/demo-web",
         "/apis/notification.kubesphere.io/v2beta2/receivers/demo-web-hook",
         "/apis/notification.kubesphere.io/v2beta2/configs/demo-web-hook"]
     assert not any("/receivers/" in p or "/configs/" in p or "alertmanagerconfigs/" in p for p in api.objects)
