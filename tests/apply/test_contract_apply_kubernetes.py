@@ -61,9 +61,9 @@ def kubeconfig(tmp_path, server: str) -> str:
     return str(path)
 
 
-def run(root, api, *args):
+def run(root, api, *args, **environ: str):
     r = obs(root, *args, "--env", "local",
-            env={"KUBECONFIG_FILE": kubeconfig(root.parent, api.url), "WEB_HOOK_URL": HOOK_URL})
+            env={"KUBECONFIG_FILE": kubeconfig(root.parent, api.url), "WEB_HOOK_URL": HOOK_URL, **environ})
     no_secret(r.stdout, r.stderr)
     assert TOKEN not in r.stdout + r.stderr
     assert "Traceback" not in r.stderr
@@ -235,3 +235,12 @@ def test_contract_apply_needs_a_context_and_never_prints_the_token(tmp_path, api
     r = run(root, api, "apply", "--target", "kubernetes")
     assert r.returncode == 2 and "error[AP009]" in r.stderr and "kubernetes.context" in r.stderr
     assert SECRET not in r.stderr
+
+
+def test_contract_an_unreachable_api_server_is_one_line_and_exit_2(tmp_path):
+    root = project(tmp_path)
+    r = obs(root, "diff", "--env", "local",
+            env={"KUBECONFIG_FILE": kubeconfig(tmp_path, "http://127.0.0.1:9"), "WEB_HOOK_URL": HOOK_URL})
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    [line] = [x for x in r.stderr.splitlines() if "error[" in x]
+    assert "error[LV001]" in line and "cannot connect" in line and line.startswith("obs.yaml:")

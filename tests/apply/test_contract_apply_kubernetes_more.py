@@ -79,10 +79,11 @@ def test_contract_a_skywalking_patch_of_a_missing_workload_is_refused_in_the_dry
 
 def test_contract_elastalert_rules_into_the_configmap_the_deployment_mounts(tmp_path, api):
     env = ("kubernetes: {context: ci, kubeconfig: {env: KUBECONFIG_FILE}}\n"
-           "elastalert: {configMap: elastalert-rules-prod, namespace: logging}")
+           "elastalert: {configMap: {env: EA_CONFIGMAP}, namespace: {env: EA_NAMESPACE}}")
     root = write_logs_project(tmp_path / "repo", ["errors"], env, targets="elastalert")
     compile_ok(root)
-    r = run(root, api, "apply")
+    names = {"EA_CONFIGMAP": "elastalert-rules-prod", "EA_NAMESPACE": "logging"}
+    r = run(root, api, "apply", **names)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "elastalert → ConfigMap elastalert-rules-prod" in r.stdout
     assert "+ ConfigMap/logging/elastalert-rules-prod" in r.stdout
@@ -90,7 +91,7 @@ def test_contract_elastalert_rules_into_the_configmap_the_deployment_mounts(tmp_
     cm = api.objects["/api/v1/namespaces/logging/configmaps/elastalert-rules-prod"]
     assert any("${WEB_HOOK_URL}" in v for v in cm["data"].values())  # ElastAlert expands placeholders itself
     assert HOOK_URL not in str(cm)
-    again = run(root, api, "apply", "--prune")
+    again = run(root, api, "apply", "--prune", **names)
     assert again.returncode == 0 and "No changes" in again.stdout  # the kubernetes target does not prune it
     assert "/api/v1/namespaces/logging/configmaps/elastalert-rules-prod" in api.objects
 

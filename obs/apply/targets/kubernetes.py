@@ -22,6 +22,7 @@ from obs.apply.kubeapi import KubeApi
 from obs.apply.kubeobjects import KubeObject, documents, make
 from obs.apply.pusher import Done, Pusher, register
 from obs.apply.targets.elastalert import RULES_CONFIGMAP, rules_configmap
+from obs.live.errors import safe_url
 
 CONFLICT_HINTS = {
     "Secret/alertmanager-main": "on KubeSphere this Secret routes alerts to notification-manager and obs does not "
@@ -39,7 +40,6 @@ class KubernetesPusher(Pusher):
     order = 15
 
     server = "kubernetes"
-    setting = "context"
 
     @classmethod
     def configured(cls, env, project) -> str | None:
@@ -61,8 +61,8 @@ class KubernetesPusher(Pusher):
         return self.spec.pos_of("context")
 
     def where(self) -> str:
-        return f"context {self.ctx.value(self.spec, 'context')} ({self.api.session.endpoint.url})" if self.api \
-            else "Kubernetes"
+        return f"context {self.ctx.value(self.spec, 'context')} ({safe_url(self.api.session.endpoint.url)})" \
+            if self.api else "Kubernetes"
 
     def _skipped(self) -> set[str]:
         ea = self.ctx.environment.elastalert
