@@ -31,15 +31,15 @@ from obs.live.kubernetes import KubeconfigError, connect, context_namespace, kub
 from obs.targets.k8s import MANAGED_BY, PROJECT_LABEL
 
 WORKLOAD_MISSING = codes.define("AP012", "apply/kubernetes-workload-missing",
-                                "A SkyWalking patch names a workload that is not in the cluster: obs patches, never creates.")
+                                "A SkyWalking patch names a workload that is not in the cluster: obs patches, "
+                                "never creates.")
 NO_WORKLOAD = "no such workload"
 KUBECONFIG_HINT = "set kubernetes.kubeconfig in obs.yaml or $KUBECONFIG, and kubernetes.context"
 #: kinds listed for pruning even when out/ has none of them any more (what obs's targets write)
 PRUNABLE = (("v1", "ConfigMap"), ("v1", "Secret"), ("monitoring.coreos.com/v1", "PrometheusRule"),
-            ("monitoring.coreos.com/v1alpha1", "AlertmanagerConfig"), ("alerting.kubesphere.io/v2beta1", "RuleGroup"),
-            ("alerting.kubesphere.io/v2beta1", "ClusterRuleGroup"), ("alerting.kubesphere.io/v2beta1", "GlobalRuleGroup"),
-            ("notification.kubesphere.io/v2beta2", "Receiver"), ("notification.kubesphere.io/v2beta2", "Config"),
-            ("notification.kubesphere.io/v2beta2", "Router"))
+            ("monitoring.coreos.com/v1alpha1", "AlertmanagerConfig"),
+            *(("alerting.kubesphere.io/v2beta1", k) for k in ("RuleGroup", "ClusterRuleGroup", "GlobalRuleGroup")),
+            *(("notification.kubesphere.io/v2beta2", k) for k in ("Receiver", "Config", "Router")))
 
 
 @dataclass

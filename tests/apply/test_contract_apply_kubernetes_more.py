@@ -4,13 +4,16 @@ server of tests/apply/kube_api.py (recordings of the documented v1.31 API)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 
 import pytest
+import yaml
 
-from tests.apply.apply_helpers import HOOK_URL, compile_ok, obs, write_logs_project
+from tests.apply.apply_helpers import HOOK_URL, compile_ok, write_logs_project
 from tests.apply.kube_api import KubeApiServer
-from tests.apply.test_contract_apply_kubernetes import PREFIX, kubeconfig, run
+from tests.apply.test_contract_apply_kubernetes import PREFIX, run
 
 pytestmark = pytest.mark.contract
 
@@ -116,10 +119,6 @@ NOTIFICATION = [
 def with_outputs(root, docs: list[dict]) -> None:
     """Add out/kubernetes/notification-manager.yaml as a compile target would (listed in the manifest),
     standing in for the outputs another target adds: the pusher handles kinds by apiVersion/kind."""
-    import hashlib
-    import json
-
-    import yaml
     text = yaml.safe_dump_all(docs, sort_keys=True).encode()
     (root / "out/kubernetes").mkdir(parents=True, exist_ok=True)
     (root / "out/kubernetes/notification-manager.yaml").write_bytes(text)

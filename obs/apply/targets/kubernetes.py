@@ -25,11 +25,11 @@ from obs.apply.targets.elastalert import RULES_CONFIGMAP, rules_configmap
 from obs.live.errors import safe_url
 
 CONFLICT_HINTS = {
-    "Secret/alertmanager-main": "on KubeSphere this Secret routes alerts to notification-manager and obs does not "
-                                "overwrite it: use the notification-manager Receivers (KubeSphere) or AlertmanagerConfig "
-                                "objects (prometheus-operator) obs compiles, or set defaults.alertmanager.secretName to a "
-                                "Secret of obs's own (label an existing one app.kubernetes.io/managed-by=obs, "
-                                "obs.dev/project=<project> to hand it to obs)",
+    "Secret/alertmanager-main": (
+        "on KubeSphere this Secret routes alerts to notification-manager and obs does not overwrite it: use the "
+        "notification-manager Receivers (KubeSphere) or AlertmanagerConfig objects (prometheus-operator) obs "
+        "compiles, or set defaults.alertmanager.secretName to a Secret of obs's own (label an existing one "
+        "app.kubernetes.io/managed-by=obs, obs.dev/project=<project> to hand it to obs)"),
 }
 
 
