@@ -133,6 +133,10 @@ def test_contract_a_foreign_alertmanager_main_secret_is_refused_not_overwritten(
     assert writes(api) == []
     assert api.objects[path] == api.recorded["kubesphere-alertmanager-main"]
     assert "notification-manager-svc" not in r.stdout + r.stderr  # the foreign Secret's values are not shown
+    diff = run(root, api, "diff", "-v")
+    assert diff.returncode == 1 and "alertmanager.yaml: <secret> (changed)" in diff.stdout
+    foreign = api.recorded["kubesphere-alertmanager-main"]["data"]["alertmanager.yaml"]
+    assert foreign[:24] not in diff.stdout and "notification-manager-svc" not in diff.stdout
 
 
 def test_contract_prune_lists_each_namespace_where_rbac_allows_no_more(tmp_path, api):
