@@ -16,6 +16,8 @@ forced: a field conflict there is reported (the team's manifest sets that field)
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
@@ -25,7 +27,7 @@ from obs.apply.kubeapi import FORBIDDEN, KubeApi, KubeRefused, Resource, refusal
 from obs.apply.kubeobjects import KubeObject, contains, owned, shown, values_match
 from obs.apply.kubeobjects import definition as digest_of
 from obs.apply.pusher import Context, Done, PushFailed
-from obs.diagnostics import Diagnostic, Position
+from obs.diagnostics import Diagnostic, Position, Severity
 from obs.live.errors import LiveError, Unreachable
 from obs.live.kubernetes import KubeconfigError, connect, context_namespace, kubeconfig_path
 from obs.targets.k8s import MANAGED_BY, PROJECT_LABEL
@@ -33,6 +35,10 @@ from obs.targets.k8s import MANAGED_BY, PROJECT_LABEL
 WORKLOAD_MISSING = codes.define("AP012", "apply/kubernetes-workload-missing",
                                 "A SkyWalking patch names a workload that is not in the cluster: obs patches, "
                                 "never creates.")
+UNFILLED = codes.define("AP013", "apply/kubernetes-placeholder-outside-secret",
+                        "An object other than a Secret or ConfigMap holds a ${VAR} placeholder, which apply does "
+                        "not fill there.")
+_PLACEHOLDER = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
 NO_WORKLOAD = "no such workload"
 KUBECONFIG_HINT = "set kubernetes.kubeconfig in obs.yaml or $KUBECONFIG, and kubernetes.context"
 #: kinds listed for pruning even when out/ has none of them any more (what obs's targets write)
@@ -90,6 +96,11 @@ class KubeObjects:
         self.selector = f"{MANAGED_BY}=obs,{PROJECT_LABEL}={ctx.name}"
         for o in self.objects.values():
             self.ctx.missing(o.missing, o.origin)
+            if not o.secret and o.kind != "ConfigMap" and _PLACEHOLDER.search(json.dumps(o.template)):
+                ctx.problems.append(Diagnostic(UNFILLED, f"{o.key} holds a ${{VAR}} placeholder, which obs fills "
+                                               "in Secrets only: it is applied as written", Position(o.origin),
+                                               Severity.WARNING, hint="reference a Secret key (secretKeyRef) "
+                                               "holding the ${VAR} instead"))
 
     def desired(self) -> dict[str, Desired]:
         out = {}

@@ -136,6 +136,7 @@ def test_contract_notification_objects_of_any_kind_are_applied_by_scope_and_prun
     assert first.returncode == 0, first.stdout + first.stderr
     for key in ("+ Receiver/demo-web-hook", "+ Config/demo-web-hook", "+ AlertmanagerConfig/web/demo-web"):
         assert key in first.stdout
+    assert "warning[" not in first.stderr
     real = [r.path[len(PREFIX):] for r in api.writes() if r.query.get("dryRun") != ["All"]]
     assert real == ["/apis/notification.kubesphere.io/v2beta2/configs/demo-web-hook",  # cluster-scoped
                     "/apis/notification.kubesphere.io/v2beta2/receivers/demo-web-hook",  # after its Config
@@ -156,3 +157,16 @@ def test_contract_notification_objects_of_any_kind_are_applied_by_scope_and_prun
         "/apis/notification.kubesphere.io/v2beta2/configs/demo-web-hook"]
     assert not any("/receivers/" in p or "/configs/" in p or "alertmanagerconfigs/" in p for p in api.objects)
     assert DEPLOY in api.objects
+
+
+def test_contract_a_placeholder_outside_a_secret_is_a_warning_naming_the_object(tmp_path, api):
+    root = skywalking_project(tmp_path)
+    api.put(DEPLOY, WORKLOAD)
+    receiver = json.loads(json.dumps(NOTIFICATION[0]))
+    receiver["spec"] = {"webhook": {"enabled": True, "url": "${HOOK_URL}"}}
+    with_outputs(root, [receiver])
+    r = run(root, api, "diff")
+    assert r.returncode == 1
+    [line] = [x for x in r.stderr.splitlines() if "warning[" in x]
+    assert line.startswith("out/kubernetes/notification-manager.yaml") and "warning[AP013]" in line
+    assert "Receiver/demo-web-hook holds a ${VAR} placeholder" in line
