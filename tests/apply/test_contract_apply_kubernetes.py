@@ -25,10 +25,9 @@ kind: AlertRule
 metadata: {name: ApiDown, service: api}
 spec: {expr: 'up == 0', for: 5m, severity: critical, summary: api is down, notify: [web-hook]}
 """
-CORE, MON, KS = "/api/v1", "/apis/monitoring.coreos.com/v1", "/apis/alerting.kubesphere.io/v2beta1"
+CORE, MON = "/api/v1", "/apis/monitoring.coreos.com/v1"
 RULE = f"{MON}/namespaces/monitoring/prometheusrules/demo-api"
 SECRET_PATH = f"{CORE}/namespaces/monitoring/secrets/obs-alertmanager"
-GROUP = f"{KS}/namespaces/web/rulegroups/demo-api-alerts"
 
 
 @pytest.fixture
@@ -39,10 +38,10 @@ def api():
 
 def project(tmp_path, secret_name: str = "obs-alertmanager", services=("api",)):
     root = write_project(tmp_path / "repo", {s: "vector(1)" for s in services}, ENV,
-                         targets="prometheus-operator, kubesphere, alertmanager",
+                         targets="prometheus-operator, alertmanager",
                          extra={"channels.yaml": WEB_HOOK, "alerts.yaml": ALERT.lstrip("-\n")})
     text = (root / "obs.yaml").read_text().replace(
-        "  environments:", "  defaults: {kubernetes: {namespace: monitoring, alertsIn: kubesphere}, "
+        "  environments:", "  defaults: {kubernetes: {namespace: monitoring}, "
         f"alertmanager: {{secretName: {secret_name}}}}}\n  environments:")
     (root / "obs.yaml").write_text(text)
     compile_ok(root)
@@ -79,13 +78,12 @@ def test_contract_apply_dry_runs_then_applies_server_side_and_a_second_apply_cha
     root = project(tmp_path)
     first = run(root, api, "apply")
     assert first.returncode == 0, first.stdout + first.stderr
-    for key in ("+ PrometheusRule/monitoring/demo-api", "+ RuleGroup/web/demo-api-alerts",
-                "+ Secret/monitoring/obs-alertmanager"):
+    for key in ("+ PrometheusRule/monitoring/demo-api", "+ Secret/monitoring/obs-alertmanager"):
         assert key in first.stdout
     # every write dry-run (dryRun=All) before the first real write; Secrets before their consumers
     sent = [(r.method, r.path[len(PREFIX):], r.query.get("dryRun") == ["All"]) for r in api.writes()]
-    assert sent == [("PATCH", SECRET_PATH, True), ("PATCH", RULE, True), ("PATCH", GROUP, True),
-                    ("PATCH", SECRET_PATH, False), ("PATCH", RULE, False), ("PATCH", GROUP, False)]
+    assert sent == [("PATCH", SECRET_PATH, True), ("PATCH", RULE, True),
+                    ("PATCH", SECRET_PATH, False), ("PATCH", RULE, False)]
     for r in api.writes():
         assert r.headers["Content-Type"] == "application/apply-patch+yaml"
         assert r.query["fieldManager"] == ["obs"] and "force" not in r.query  # creates are never forced
@@ -100,7 +98,7 @@ def test_contract_apply_dry_runs_then_applies_server_side_and_a_second_apply_cha
     before = len(api.writes())
     second = run(root, api, "apply")
     assert second.returncode == 0 and "No changes: the environment matches out/." in second.stdout
-    assert "kubernetes → context ci" in second.stdout and "3 up to date" in second.stdout
+    assert "kubernetes → context ci" in second.stdout and "2 up to date" in second.stdout
     assert len(api.writes()) == before
     assert run(root, api, "diff").returncode == 0
 
@@ -142,14 +140,15 @@ def test_contract_a_foreign_alertmanager_main_secret_is_refused_not_overwritten(
 def test_contract_prune_lists_each_namespace_where_rbac_allows_no_more(tmp_path, api):
     root = project(tmp_path, services=("api", "old"))
     assert run(root, api, "apply").returncode == 0
-    for collection in (f"{CORE}/configmaps", f"{CORE}/secrets", f"{MON}/prometheusrules", f"{KS}/rulegroups"):
+    for collection in (f"{CORE}/configmaps", f"{CORE}/secrets", f"{MON}/prometheusrules"):
         api.refuse("GET", collection, "forbidden-list")
     root = project(tmp_path, services=("api",))
     r = run(root, api, "apply", "--prune")
     assert r.returncode == 0, r.stdout + r.stderr
     assert "- PrometheusRule/monitoring/demo-old" in r.stdout
     listed = {x.path[len(PREFIX):] for x in api.requests if x.query.get("labelSelector")}
-    assert f"{MON}/namespaces/monitoring/prometheusrules" in listed and f"{KS}/namespaces/web/rulegroups" in listed
+    assert {f"{MON}/namespaces/monitoring/prometheusrules", f"{CORE}/namespaces/monitoring/secrets"} <= listed
+    assert f"{MON}/prometheusrules" in listed  # asked across namespaces first
 
 
 def test_contract_prune_deletes_only_this_projects_objects_after_the_writes(tmp_path, api):
@@ -212,11 +211,11 @@ def test_contract_an_invalid_object_and_a_forbidden_write_are_one_line_each(tmp_
 
 def test_contract_a_missing_crd_is_one_line_naming_it(tmp_path, api):
     root = project(tmp_path)
-    del api.discovery["/apis/alerting.kubesphere.io/v2beta1"]
+    del api.discovery["/apis/monitoring.coreos.com/v1"]
     r = run(root, api, "diff")
     assert r.returncode == 2
     [line] = [x for x in r.stderr.splitlines() if "error[" in x]
-    assert "error[AP010]" in line and "CRD rulegroups.alerting.kubesphere.io is not installed" in line
+    assert "error[AP010]" in line and "CRD prometheusrules.monitoring.coreos.com is not installed" in line
     assert line.startswith("obs.yaml:")
 
 
