@@ -24,17 +24,14 @@ from dataclasses import dataclass
 from obs import codes
 from obs.apply import Change, Desired, Observed
 from obs.apply.kubeapi import FORBIDDEN, KubeApi, KubeRefused, Resource, refusal
-from obs.apply.kubeobjects import KubeObject, contains, owned, shown, values_match
+from obs.apply.kubeobjects import APPLIED, KubeObject, contains, owned, rank_of, shown, values_match
 from obs.apply.kubeobjects import definition as digest_of
 from obs.apply.pusher import Context, Done, PushFailed
 from obs.diagnostics import Diagnostic, Position, Severity
-from obs.live.errors import LiveError, Unreachable
+from obs.live.errors import LiveError, Rejected, Unreachable
 from obs.live.kubernetes import KubeconfigError, connect, context_namespace, kubeconfig_path
 from obs.targets.k8s import MANAGED_BY, PROJECT_LABEL
 
-WORKLOAD_MISSING = codes.define("AP012", "apply/kubernetes-workload-missing",
-                                "A SkyWalking patch names a workload that is not in the cluster: obs patches, "
-                                "never creates.")
 UNFILLED = codes.define("AP013", "apply/kubernetes-placeholder-outside-secret",
                         "An object other than a Secret or ConfigMap holds a ${VAR} placeholder, which apply does "
                         "not fill there.")
@@ -207,8 +204,8 @@ class KubeObjects:
             res = self.api.resource(o.api_version, o.kind)
             h = Handle(res, o.namespace if res.namespaced else None, o.name)
         if o.patch and c.observed is not None and c.observed.parts.get("patch") == NO_WORKLOAD:
-            raise KubeRefused(WORKLOAD_MISSING, f"{o.kind} {o.namespace}/{o.name} is not in the cluster: obs patches "
-                              "the SkyWalking agent into a workload that exists, it does not create one")
+            raise Rejected("kubernetes", f"{o.kind} {o.namespace}/{o.name} is not in the cluster: obs patches the "
+                           "SkyWalking agent into a workload that exists, it does not create one")
         force = c.action == "update" and c.observed is not None and c.observed.owned and not o.patch
         self.api.apply(h.res, h.namespace, h.name, o.body, force=force, dry_run=dry_run)
 
@@ -217,12 +214,11 @@ class KubeObjects:
         def rank(c: Change) -> int:
             if c.desired is not None:
                 return c.desired.payload.rank
-            kind = c.key.split("/", 1)[0]
-            return KubeObject("v1" if kind in ("ConfigMap", "Secret") else "x/v1", kind, "", None, {}, "").rank
+            return rank_of(c.observed.handle.res.api_version, c.observed.handle.res.kind)
         writes = sorted((c for c in changes if c.action in ("create", "update")), key=lambda c: (rank(c), c.key))
         deletes = sorted((c for c in changes if c.action == "delete"), key=lambda c: (-rank(c), c.key))
         return writes + deletes
 
 
 def _applied(live: dict) -> str:
-    return str(((live.get("metadata") or {}).get("annotations") or {}).get("obs.dev/applied") or "unknown")
+    return str(((live.get("metadata") or {}).get("annotations") or {}).get(APPLIED) or "unknown")

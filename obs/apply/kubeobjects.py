@@ -62,11 +62,16 @@ class KubeObject:
 
     @property
     def rank(self) -> int:
-        return RANK.get(self.kind, 4 if "/" not in self.api_version else 7)
+        return rank_of(self.api_version, self.kind)
 
     @property
     def secret(self) -> bool:
         return self.kind == "Secret" and self.api_version == "v1"
+
+
+def rank_of(api_version: str, kind: str) -> int:
+    """Write order: the listed kinds, then other core kinds, then other API groups' kinds."""
+    return RANK.get(kind, 4 if "/" not in api_version else 7)
 
 
 def documents(text: str) -> list[dict]:
