@@ -247,3 +247,11 @@ def test_contract_an_unreachable_api_server_is_one_line_and_exit_2(tmp_path):
     assert r.returncode == 2 and "Traceback" not in r.stderr
     [line] = [x for x in r.stderr.splitlines() if "error[" in x]
     assert "error[LV001]" in line and "cannot connect" in line and line.startswith("obs.yaml:")
+
+
+def test_contract_apply_dry_run_prints_the_plan_and_sends_no_write(tmp_path, api):
+    root = project(tmp_path)
+    r = run(root, api, "apply", "--dry-run")
+    assert r.returncode == 0 and "+ Secret/monitoring/obs-alertmanager" in r.stdout
+    assert "Dry run: nothing was applied." in r.stdout
+    assert api.writes() == [] and api.objects == {}
