@@ -202,9 +202,12 @@ class MimirServer(Server):
 
 
 class ElastAlertEnv(Spec):
-    """ElastAlert 2 reading its rules from a folder (`rules_folder`); it reloads changed files itself."""
+    """ElastAlert 2 reading its rules from a folder (`rules_folder`; it reloads changed files itself),
+    or, in Kubernetes, from the ConfigMap its deployment mounts there (`configMap`, `namespace`)."""
 
-    rulesDir: Value
+    rulesDir: Value | None = None
+    configMap: Value | None = None
+    namespace: Value | None = None
 
 
 class KubernetesEnv(Spec):

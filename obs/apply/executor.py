@@ -140,5 +140,5 @@ def _recorder(result: TargetResult, t: TargetPlan, progress: Progress) -> Callab
 
 def _problem(e: LiveError, p: Pusher, scrub: Callable[[str], str]) -> Diagnostic:
     from obs.live.errors import diagnostic_for
-    d = diagnostic_for(e, p.pos() or Position("obs.yaml"))
+    d = diagnostic_for(e, p.pos() or Position("obs.yaml"), hint=getattr(e, "hint", None))
     return Diagnostic(d.code, scrub(d.message), d.pos, d.severity, d.hint, d.config)

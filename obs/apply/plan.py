@@ -12,7 +12,7 @@ from obs.apply import Change, Desired, Observed, fingerprint
 #: how a differing part is worded in a change's reason
 PART_WORDS = {"content": "content differs", "definition": "definition differs",
               "values": "secret values changed", "loaded": "not loaded by the server yet",
-              "mode": "file mode differs"}
+              "mode": "file mode differs", "patch": "SkyWalking patch not in the live workload"}
 
 
 def as_desired(key: str, value: Any) -> Desired:
