@@ -45,7 +45,7 @@ _Loader.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.c
 def main(crd_file: str, version: str, source: str, title: str) -> None:
     crd = yaml.load(open(crd_file, encoding="utf-8"), Loader=_Loader)
     schema = next(v for v in crd["spec"]["versions"] if v["name"] == version)["schema"]["openAPIV3Schema"]
-    head = {"$schema": "http://json-schema.org/draft-07/schema#", "title": title,
+    head = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title,
             "$comment": f"Trimmed by scripts/crd-schema.py from {source} (CRD {crd['metadata']['name']}, "
                         f"version {version}, scope {crd['spec']['scope']})."}
     json.dump({**head, **trim(schema)}, sys.stdout, indent=1, sort_keys=False)
