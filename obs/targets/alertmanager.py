@@ -80,8 +80,13 @@ def compile(catalog: Catalog, diags: Diagnostics) -> list[Artifact]:
     text = dump(config(catalog, diags, secrets), header)
     if mode == modes.OPERATOR:
         from obs.alertmanager.operator import alertmanager_configs
-        return [Artifact.text("alertmanager/alertmanager.yaml", text, TARGET, sources),
-                *alertmanager_configs(catalog, diags, header)]
+        out = [Artifact.text("alertmanager/alertmanager.yaml", text, TARGET, sources),
+               *alertmanager_configs(catalog, diags, header)]
+        relay = relay_config(catalog, secrets)
+        if relay is not None:  # the DingTalk relay's config; no alertmanager-main Secret in this mode
+            out.append(Artifact.text("kubernetes/alertmanager.yaml", dump_all(
+                [_secret(catalog, f"{d.secretName}-dingtalk", {"config.yml": dump(relay)})], header), TARGET, sources))
+        return out
     relay = relay_config(catalog, secrets)
     docs = [_secret(catalog, d.secretName, {"alertmanager.yaml": text})]
     if secrets.file_vars:
