@@ -73,3 +73,11 @@ def test_notification_manager_needs_no_relay(tmp_path):
     result = run_obs("compile", cwd=_project(tmp_path / "p", "alertmanager, notification-manager"))
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "p" / "out" / "kubernetes" / "notification-manager.yaml").is_file()
+
+
+def test_notification_manager_beside_alertmanager_delivering_is_a_warning(tmp_path):
+    root = _project(tmp_path / "p", "alertmanager, notification-manager",
+                    '{mode: secret, dingtalkRelay: "http://dt:8060", wecomRelay: "http://pa:8080"}')
+    result = run_obs("lint", cwd=root)
+    lines = [line for line in result.stderr.splitlines() if "[AM007]" in line]
+    assert len(lines) == 1 and lines[0].startswith("obs.yaml:8:") and "warning[AM007]" in lines[0], result.stderr
