@@ -15,7 +15,7 @@ import json
 import re
 
 from obs.alertmanager.mode import relay
-from obs.alertmanager.receivers import _default_sender, smtp_user
+from obs.alertmanager.receivers import default_sender, smtp_user
 from obs.alertmanager.routes import matcher, route_tree, sources
 from obs.catalog import Catalog, ChannelEntry
 from obs.diagnostics import Diagnostics
@@ -84,7 +84,7 @@ def _receiver(catalog: Catalog, ch: ChannelEntry, refs: SecretKeyRefs, literals:
     elif s.type == "email":
         d = catalog.defaults.alertmanager
         conf = {**resolved, "to": ", ".join(s.to)}
-        sender = s.sender or d.smtpFrom or _default_sender(s.smarthost)
+        sender = s.sender or d.smtpFrom or default_sender(s.smarthost)
         conf.update({"from": sender} if sender else {})
         conf.update({"smarthost": s.smarthost} if s.smarthost else {})
         if s.password is not None:

@@ -59,7 +59,7 @@ def receiver(catalog: Catalog, ch: ChannelEntry, secrets: Secrets, diags: Diagno
 def _email(ch: ChannelEntry, d: AlertmanagerDefaults, secrets: Secrets, diags: Diagnostics) -> dict:
     s = ch.spec
     conf: dict = {"send_resolved": s.sendResolved, "to": ", ".join(s.to)}
-    sender = s.sender or d.smtpFrom or _default_sender(s.smarthost)
+    sender = s.sender or d.smtpFrom or default_sender(s.smarthost)
     if sender:
         conf["from"] = sender
     if s.smarthost:
@@ -77,10 +77,10 @@ def _email(ch: ChannelEntry, d: AlertmanagerDefaults, secrets: Secrets, diags: D
 
 def smtp_user(s: ChannelSpec, d: AlertmanagerDefaults) -> str | None:
     """The SMTP login of an email channel (Alertmanager and ElastAlert alike): `username`, else the sender."""
-    return s.username or s.sender or d.smtpFrom or _default_sender(s.smarthost)
+    return s.username or s.sender or d.smtpFrom or default_sender(s.smarthost)
 
 
-def _default_sender(smarthost: str | None) -> str | None:
+def default_sender(smarthost: str | None) -> str | None:
     """alertmanager@<mail domain>: smtp.shop.example.com:587 → alertmanager@shop.example.com."""
     if not smarthost:
         return None

@@ -8,7 +8,7 @@ server, WeCom/DingTalk app credentials, Slack token). Every credential is a `sec
 from __future__ import annotations
 
 from obs import codes
-from obs.alertmanager.receivers import MISSING_SMTP, _default_sender, smtp_user
+from obs.alertmanager.receivers import MISSING_SMTP, default_sender, smtp_user
 from obs.catalog import Catalog, ChannelEntry
 from obs.diagnostics import Diagnostics
 from obs.notification.credentials import SecretKeyRefs
@@ -74,7 +74,7 @@ def _email(catalog: Catalog, ch: ChannelEntry, refs: SecretKeyRefs, diags: Diagn
     host, _, port = s.smarthost.rpartition(":")
     if not port.isdigit():
         host, port = s.smarthost, "25"
-    conf: dict = {"from": s.sender or d.smtpFrom or _default_sender(s.smarthost),
+    conf: dict = {"from": s.sender or d.smtpFrom or default_sender(s.smarthost),
                   "smartHost": {"host": host.strip("[]"), "port": int(port)}}
     if s.password is not None:
         conf["authUsername"] = smtp_user(s, d) or ""

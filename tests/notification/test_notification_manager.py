@@ -204,5 +204,9 @@ def test_what_notification_manager_cannot_send_is_one_error_line(tmp_path, chann
     result = run_obs("compile", cwd=root)
     assert result.returncode == 1, result.stderr
     lines = [line for line in result.stderr.splitlines() if "error[AM006]" in line]
-    assert len(lines) == 1 and lines[0].startswith("channels.yaml:4:") and "channel 'c'" in lines[0], result.stderr
+    assert len(lines) == 1 and "channel 'c'" in lines[0], result.stderr
+    spec_line = (root / "channels.yaml").read_text().splitlines()[3]
+    col = int(lines[0].split(":")[2])  # at the value that cannot be sent; a missing token: at the spec
+    assert lines[0].startswith("channels.yaml:4:")
+    assert spec_line[:col - 1].endswith(f"{field}: ") if field != "token" else spec_line[col - 1] == "{"
     assert "Traceback" not in result.stderr
