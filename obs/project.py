@@ -16,7 +16,7 @@ from obs.model.slo import BurnWindow
 
 PROJECT_FILE = "obs.yaml"
 TargetName = Literal["prometheus", "prometheus-operator", "kubesphere", "grafana", "elastalert", "watcher",
-                     "opensearch-monitor", "skywalking", "alertmanager"]
+                     "opensearch-monitor", "skywalking", "alertmanager", "notification-manager"]
 ALL_TARGETS: tuple[str, ...] = TargetName.__args__  # type: ignore[attr-defined]
 
 
@@ -121,10 +121,20 @@ class AlertmanagerDefaults(Spec):
     groupWait: Duration = "30s"
     groupInterval: Duration = "5m"
     repeatInterval: Duration = "4h"
-    #: the DingTalk webhook relay (prometheus-webhook-dingtalk) base URL
-    dingtalkRelay: str = "http://alertmanager-webhook-dingtalk.monitoring.svc:8060"
-    #: the WeCom group-robot relay (PrometheusAlert) base URL, for wecom channels without corpId
-    wecomRelay: str = "http://prometheus-alert-center.monitoring.svc:8080"
+    #: who delivers to the channels (docs/alertmanager.md, "Modes"): `secret` (obs owns the whole config),
+    #: `alertmanagerconfig` (AlertmanagerConfig objects per team), `notification-manager` (Alertmanager
+    #: forwards to notification-manager); unset: notification-manager when kubesphere or
+    #: notification-manager is a target, else secret
+    mode: Literal["secret", "alertmanagerconfig", "notification-manager"] | None = None
+    #: the DingTalk webhook relay (prometheus-webhook-dingtalk) base URL; required by dingtalk channels
+    #: when Alertmanager itself delivers (obs cannot know where it runs)
+    dingtalkRelay: str | None = None
+    #: the WeCom group-robot relay (PrometheusAlert) base URL, required by wecom channels without corpId
+    #: when Alertmanager itself delivers
+    wecomRelay: str | None = None
+    #: the NotificationManager resource in defaults.kubernetes.namespace; its operator serves the
+    #: webhook Alertmanager posts to as Service `<name>-svc`, port 19093
+    notificationManager: str = "notification-manager"
     #: repeat interval per severity (the team's alerts of that severity); others use repeatInterval
     severityRepeatIntervals: dict[str, Duration] = Field(
         default_factory=lambda: {"critical": "1h", "warning": "4h", "info": "24h"})
