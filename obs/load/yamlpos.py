@@ -155,6 +155,8 @@ class _Builder:
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.total = 0
         self.duplicates: list[Diagnostic] = []
+        #: an alias shares one node between places: such documents are not cached (obs.load.doccache)
+        self.aliased = False
 
     def fail(self, code: str, message: str, mark: Any, hint: str | None = None) -> ObsError:
         return ObsError(Diagnostic(code, message, _mark(self.file, mark), hint=hint))
@@ -198,6 +200,7 @@ class _Builder:
                     self.anchors[frame.anchor] = (frame.node, frame.weight)
                 value, weight, vpos = frame.node, frame.weight, frame.node.pos
             else:  # alias
+                self.aliased = True
                 if event.anchor not in self.anchors:
                     raise self.fail(codes.YAML_SYNTAX, f"unknown alias *{event.anchor}", event.start_mark)
                 value, weight = self.anchors[event.anchor]
@@ -253,6 +256,12 @@ def load_documents(text: str | bytes, file: str) -> tuple[list[tuple[Any, Positi
 
     Raises ObsError with one diagnostic for input that cannot or must not be read.
     """
+    docs, dups, _ = load_with_aliases(text, file)
+    return docs, dups
+
+
+def load_with_aliases(text: str | bytes, file: str) -> tuple[list[tuple[Any, Position]], list[Diagnostic], bool]:
+    """load_documents, and whether the file used an alias."""
     size = len(text.encode("utf-8") if isinstance(text, str) else text)
     if size > MAX_FILE_BYTES:
         raise ObsError(Diagnostic(codes.YAML_TOO_LARGE,
@@ -278,7 +287,7 @@ def load_documents(text: str | bytes, file: str) -> tuple[list[tuple[Any, Positi
     except yaml.YAMLError as e:
         raise ObsError(Diagnostic(codes.YAML_SYNTAX, str(e).splitlines()[0], Position(file))) from None
     docs = [(d, p) for d, p in docs if d is not None]
-    return docs, builder.duplicates
+    return docs, builder.duplicates, builder.aliased
 
 
 def _unacceptable(text: str, e: yaml.reader.ReaderError, file: str) -> Diagnostic:
