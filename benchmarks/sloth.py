@@ -128,7 +128,7 @@ def obs_env(cache: bool = False) -> dict[str, str]:
     return env
 
 
-def side_by_side(specs: int, slos: int, runs: int, sloth: str) -> None:
+def side_by_side(specs: int, slos: int, runs: int, sloth: str, lint: bool = False) -> None:
     with tempfile.TemporaryDirectory() as d:
         root = Path(d)
         sloth_repo(root, specs, slos)
@@ -141,6 +141,9 @@ def side_by_side(specs: int, slos: int, runs: int, sloth: str) -> None:
               f"{s_rss / 1024:.0f} MiB | exit {s_code} |")
         print(f"| | obs compile (no cache) | {o_wall:.2f} s | {o_rss / 1024:.0f} MiB | exit {o_code} |")
         print(f"| | ratio obs/sloth | {o_wall / s_wall:.2f}× | {o_rss / s_rss:.2f}× | |")
+        if lint:
+            l_wall, l_rss, l_code = median(obs_cmd("lint", *NO_CACHE), root, runs, env=obs_env())
+            print(f"| | obs lint (no cache) | {l_wall:.2f} s | {l_rss / 1024:.0f} MiB | exit {l_code} |")
 
 
 def every_target(services: int, runs: int) -> None:
@@ -189,6 +192,7 @@ def main() -> None:
     parser.add_argument("--specs", type=int, nargs="*", default=[200, 1000], help="Sloth specs (one per service)")
     parser.add_argument("--slos", type=int, default=10, help="SLOs per spec")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--lint", action="store_true", help="also time obs lint on the same specs")
     parser.add_argument("--every-target", action="store_true", help="also the every-target case (200 services)")
     parser.add_argument("--recompile", type=int, default=0, metavar="FILES",
                         help="also re-compile after one change among FILES files")
@@ -198,7 +202,7 @@ def main() -> None:
     print("| repository | tool | wall (median of %d) | peak RSS | |" % args.runs)
     print("|---|---|---|---|---|")
     for specs in args.specs:
-        side_by_side(specs, args.slos, args.runs, args.sloth)
+        side_by_side(specs, args.slos, args.runs, args.sloth, args.lint)
     if args.every_target:
         every_target(200, args.runs)
     if args.recompile:
