@@ -128,11 +128,24 @@ def obs_env(cache: bool = False) -> dict[str, str]:
     return env
 
 
+def sloth_version(sloth: str) -> str:
+    """The module version Go recorded in the binary (`sloth version` says "dev" for go install)."""
+    try:
+        info = subprocess.run(["go", "version", "-m", sloth], capture_output=True, text=True).stdout
+    except OSError:
+        info = ""
+    for line in info.splitlines():
+        parts = line.split()
+        if parts[:2] == ["mod", "github.com/slok/sloth"]:
+            return parts[2]
+    return subprocess.run([sloth, "version"], capture_output=True, text=True).stdout.strip()
+
+
 def side_by_side(specs: int, slos: int, runs: int, sloth: str, lint: bool = False) -> None:
     with tempfile.TemporaryDirectory() as d:
         root = Path(d)
         sloth_repo(root, specs, slos)
-        version = subprocess.run([sloth, "version"], capture_output=True, text=True).stdout.strip()
+        version = sloth_version(sloth)
         s_wall, s_rss, s_code = median([sloth, "generate", "-i", "slos", "-o", "sloth-out"], root, runs,
                                        before=[root / "sloth-out"], mkdir=[root / "sloth-out"])
         o_wall, o_rss, o_code = median(obs_cmd("compile", *NO_CACHE), root, runs, env=obs_env(False),
