@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
@@ -121,7 +120,7 @@ def obs_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "obs", *args]
 
 
-def obs_env(cache: bool = False) -> dict[str, str]:
+def obs_env() -> dict[str, str]:
     """This checkout's obs; a cache folder of the caller's is not used."""
     env = dict(os.environ, PYTHONPATH=str(REPO))
     env.pop("OBS_CACHE_DIR", None)
@@ -148,7 +147,7 @@ def side_by_side(specs: int, slos: int, runs: int, sloth: str, lint: bool = Fals
         version = sloth_version(sloth)
         s_wall, s_rss, s_code = median([sloth, "generate", "-i", "slos", "-o", "sloth-out"], root, runs,
                                        before=[root / "sloth-out"], mkdir=[root / "sloth-out"])
-        o_wall, o_rss, o_code = median(obs_cmd("compile", *NO_CACHE), root, runs, env=obs_env(False),
+        o_wall, o_rss, o_code = median(obs_cmd("compile", *NO_CACHE), root, runs, env=obs_env(),
                                        before=[root / "out", root / ".obs"])
         print(f"| {specs * slos} SLOs ({specs} specs × {slos}) | sloth {version} generate | {s_wall:.2f} s | "
               f"{s_rss / 1024:.0f} MiB | exit {s_code} |")
@@ -167,9 +166,9 @@ def every_target(services: int, runs: int) -> None:
         generate(every_root, services, 5, "prometheus, grafana, elastalert, prometheus-operator",
                  alerts=10, log_alerts=2)
         generate(prom_root, services, 5, "prometheus", alerts=10, log_alerts=2)
-        prom, p_rss, p_code = median(obs_cmd("compile", *NO_CACHE), prom_root, runs, env=obs_env(False),
+        prom, p_rss, p_code = median(obs_cmd("compile", *NO_CACHE), prom_root, runs, env=obs_env(),
                                      before=[prom_root / "out", prom_root / ".obs"])
-        every, e_rss, e_code = median(obs_cmd("compile", *NO_CACHE), every_root, runs, env=obs_env(False),
+        every, e_rss, e_code = median(obs_cmd("compile", *NO_CACHE), every_root, runs, env=obs_env(),
                                       before=[every_root / "out", every_root / ".obs"])
         print(f"| {services * 10} SLOs, {services * 10} alerts, {services * 2} log alerts | obs compile, "
               f"prometheus only | {prom:.2f} s | {p_rss / 1024:.0f} MiB | exit {p_code} |")
