@@ -24,14 +24,18 @@ spec:
   runtime: java
   slos:
 {slos}  alerts:
-    - name: Svc{i}HighLatency
-      expr: histogram_quantile(0.99, sum by (le) (rate(http_server_requests_seconds_bucket{{application="svc-{i}"}}[5m]))) > 1
+{alerts}  logAlerts:
+{log_alerts}"""
+
+ALERT = """    - name: Svc{i}HighLatency{k}
+      expr: histogram_quantile(0.99, sum by (le) (rate(http_server_requests_seconds_bucket{{application="svc-{i}"{uri}}}[5m]))) > 1
       for: 10m
       severity: warning
       summary: svc-{i} p99 above 1s
-  logAlerts:
-    - name: svc-{i}-errors
-      query: 'kubernetes.container_name:"svc-{i}" AND log:ERROR'
+"""
+
+LOG_ALERT = """    - name: svc-{i}-errors{k}
+      query: 'kubernetes.container_name:"svc-{i}" AND log:ERROR{text}'
       when: count > 20 in 5m
       severity: warning
       summary: svc-{i} logs errors
@@ -63,14 +67,18 @@ spec:
 """
 
 
-def generate(root: Path, services: int, slo_pairs: int, targets: str) -> None:
+def generate(root: Path, services: int, slo_pairs: int, targets: str, alerts: int = 1, log_alerts: int = 1) -> None:
+    """`alerts` and `log_alerts` a service; the first of each is the one of earlier runs."""
     (root / "services").mkdir(parents=True, exist_ok=True)
     (root / "obs.yaml").write_text(PROJECT.format(targets=targets))
     teams = max(1, services // 10)
     (root / "channels.yaml").write_text("".join(CHANNEL.format(t=t) for t in range(teams)).rstrip("-\n") + "\n")
     for i in range(services):
         slos = "".join(SLO.format(i=i, j=j) for j in range(slo_pairs))
-        (root / "services" / f"svc-{i}.yaml").write_text(SERVICE.format(i=i, team=i % teams, slos=slos))
+        alert = "".join(ALERT.format(i=i, k=k or "", uri=f', uri="/api/{k}"' if k else "") for k in range(alerts))
+        logs = "".join(LOG_ALERT.format(i=i, k=k or "", text=f" AND {k}" if k else "") for k in range(log_alerts))
+        (root / "services" / f"svc-{i}.yaml").write_text(SERVICE.format(i=i, team=i % teams, slos=slos,
+                                                                         alerts=alert, log_alerts=logs))
 
 
 if __name__ == "__main__":
@@ -79,5 +87,7 @@ if __name__ == "__main__":
     parser.add_argument("--services", type=int, default=100)
     parser.add_argument("--slo-pairs", type=int, default=5, help="ratio+latency SLO pairs per service")
     parser.add_argument("--targets", default="prometheus")
+    parser.add_argument("--alerts", type=int, default=1, help="alerts per service")
+    parser.add_argument("--log-alerts", type=int, default=1, help="log alerts per service")
     args = parser.parse_args()
-    generate(args.root, args.services, args.slo_pairs, args.targets)
+    generate(args.root, args.services, args.slo_pairs, args.targets, args.alerts, args.log_alerts)

@@ -21,6 +21,8 @@ ProjectOpt = Annotated[Path | None, typer.Option("--project", "-C", help="Projec
                                                                            "folder with obs.yaml).")]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="text, json, junit, gitlab, sarif or github.")]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Parse every source file afresh: neither read nor "
+                                                             "write the document cache ($OBS_CACHE_DIR).")]
 
 
 def _version(value: bool) -> None:
@@ -44,7 +46,7 @@ def _usage(message: str) -> None:
 def lint(paths: Annotated[list[str] | None, typer.Argument(help="Only report on these files or folders.")] = None,
          fmt: FormatOpt = "text", output: OutputOpt = None, project: ProjectOpt = None,
          list_checks: Annotated[bool, typer.Option("--list-checks", help="List every check and exit.")] = False,
-         ) -> None:
+         no_cache: NoCacheOpt = False) -> None:
     """Every static check (no network). Exit 1 on errors."""
     from obs.commands import lint as cmd
     if list_checks:
@@ -52,14 +54,14 @@ def lint(paths: Annotated[list[str] | None, typer.Argument(help="Only report on 
         return
     if fmt not in ("text", "json", "junit", "gitlab", "sarif", "github"):
         _usage(f"unknown --format {fmt!r}: use text, json, junit, gitlab, sarif or github")
-    raise typer.Exit(emit(cmd.lint(project, paths), fmt, output))
+    raise typer.Exit(emit(cmd.lint(project, paths, not no_cache), fmt, output))
 
 
 @app.command("compile")
-def compile_(project: ProjectOpt = None) -> None:
+def compile_(project: ProjectOpt = None, no_cache: NoCacheOpt = False) -> None:
     """Write out/ (deterministic; removes files it owns that are no longer produced)."""
     from obs.commands.compile import compile_project
-    diags, written, out = compile_project(project)
+    diags, written, out = compile_project(project, cache=not no_cache)
     code = emit(diags, quiet_ok=True)
     if written is not None and out is not None:
         typer.echo(f"{out.name}/: {len(written.written)} written, {len(written.unchanged)} unchanged, "

@@ -40,14 +40,17 @@ def locate(path: Path | None) -> Path:
     return root
 
 
-def build(root: Path, targets: list[str] | None = None, run_checks: bool = True) -> Build:
-    """Everything short of writing out/. Raises ObsError only when obs.yaml itself is unusable."""
+def build(root: Path, targets: list[str] | None = None, run_checks: bool = True, cache: bool = False) -> Build:
+    """Everything short of writing out/. Raises ObsError only when obs.yaml itself is unusable.
+    `cache`: reuse the loaded documents of unchanged files (obs.load.doccache)."""
     project, problems = load_project(root)
     if project is None or any(d.severity.value == "error" for d in problems):
         raise ObsError(*problems)
     diags = Diagnostics()
     diags.extend(problems)
-    sources = read_sources(root, project, diags)
+    if cache:
+        from obs.load.doccache import DocCache
+    sources = read_sources(root, project, diags, DocCache() if cache else None)
     documents = adapt_all(sources.documents, diags)
     defs = parse_documents(documents, diags)
     defs.unloaded = list(sources.unloaded)

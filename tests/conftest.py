@@ -17,6 +17,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ["PYTHONPATH"] = os.pathsep.join(
     p for p in (str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH", "")) if p)
 
+# obs lint/compile cache loaded documents in the user's cache folder: the suite keeps its own, per run
+if "OBS_CACHE_DIR" not in os.environ:
+    import atexit
+    import shutil
+    import tempfile
+    os.environ["OBS_CACHE_DIR"] = tempfile.mkdtemp(prefix="obs-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["OBS_CACHE_DIR"], True)
+
 from helpers import EXAMPLE_SHOP, REPO, copy_shop_fixture, copy_tree, required_tool, run_obs  # noqa: E402,F401
 
 

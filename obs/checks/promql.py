@@ -4,6 +4,7 @@ AlertRules, RuleGroups and packs, every SLI selector and raw SLI (with $window f
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import promql_parser
@@ -19,8 +20,10 @@ if TYPE_CHECKING:
 SAMPLE_WINDOW = "5m"
 
 
+@lru_cache(maxsize=1 << 16)
 def parse_error(expr: str) -> str | None:
-    """promql-parser's complaint about `expr`, or None when it parses."""
+    """promql-parser's complaint about `expr`, or None when it parses (memoised: the same
+    selector comes back from every SLO of a service and from every check that asks)."""
     try:
         promql_parser.parse(expr)
     except (ValueError, TypeError) as e:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from obs import report
 from obs.diagnostics import Diagnostic, Diagnostics, exit_code
-from obs.writer import atomic_write
 
 
 def emit(diags: Iterable[Diagnostic], fmt: str = "text", output: Path | None = None, quiet_ok: bool = False) -> int:
@@ -17,6 +16,7 @@ def emit(diags: Iterable[Diagnostic], fmt: str = "text", output: Path | None = N
     items = Diagnostics(list(diags)).sorted()
     rendered = report.FORMATS[fmt](items)
     if output is not None:
+        from obs.writer import atomic_write  # here: the writer pulls in the models, which --help needs not
         atomic_write(output, rendered.encode("utf-8"))
         if fmt != "text" and items:
             sys.stderr.write(report.text(items))

@@ -9,11 +9,11 @@ from obs.pipeline import build, inputs, locate
 from obs.writer import WriteResult, manifest, write_out
 
 
-def compile_project(project_dir: Path | None, targets: list[str] | None = None
+def compile_project(project_dir: Path | None, targets: list[str] | None = None, cache: bool = False
                     ) -> tuple[list[Diagnostic], WriteResult | None, Path | None]:
     try:
         root = locate(project_dir)
-        result = build(root, targets=targets)
+        result = build(root, targets=targets, cache=cache)
     except ObsError as e:
         return e.diagnostics, None, None
     if result.diags.has_errors:

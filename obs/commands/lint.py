@@ -10,12 +10,12 @@ from obs.diagnostics import Diagnostic, ObsError
 from obs.pipeline import build, locate
 
 
-def lint(project_dir: Path | None, paths: list[str] | None) -> list[Diagnostic]:
+def lint(project_dir: Path | None, paths: list[str] | None, cache: bool = False) -> list[Diagnostic]:
     """Every check over the whole project (references span files); with `paths`, only the
     findings in those files or folders are reported."""
     try:
         root = locate(project_dir)
-        diags = build(root).diags.sorted()
+        diags = build(root, cache=cache).diags.sorted()
     except ObsError as e:
         return e.diagnostics
     if not paths:

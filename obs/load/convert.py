@@ -8,6 +8,7 @@ the line in the Sloth, OpenSLO, Prometheus or ElastAlert file a person must edit
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 import promql_parser
@@ -140,8 +141,9 @@ _AGG = re.compile(
     r"\[\s*(?P<range>[^\[\]]+?)\s*\]\s*\)\s*\)\s*(?:(?P<post>by)\s*\((?P<postl>[^()]*)\)\s*)?$", re.S)
 
 
+@lru_cache(maxsize=1 << 16)
 def selector(text: str) -> str | None:
-    """`text` when it is a plain series selector (no offset, no @), else None."""
+    """`text` when it is a plain series selector (no offset, no @), else None (memoised)."""
     try:
         expr = promql_parser.parse(text)
     except (ValueError, Exception):  # the parser raises ValueError; be safe with its native errors

@@ -8,13 +8,16 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from obs import codes
 from obs.diagnostics import Diagnostic, Diagnostics, ObsError, Position
 from obs.load.validate import validate
 from obs.load.yamlpos import PosDict, PosList, load_documents
 from obs.project import PROJECT_FILE, Project
+
+if TYPE_CHECKING:
+    from obs.load.doccache import DocCache
 
 
 @dataclass
@@ -156,8 +159,9 @@ def _unread_hint(rel: str, patterns: list[str]) -> str:
     return f"add a pattern such as '{folder}*{suffix}' to spec.sources in obs.yaml, or move the file out of the folder"
 
 
-def read_sources(root: Path, project: Project, diags: Diagnostics) -> SourceSet:
-    """Every document of every source file; a file that cannot be read is one diagnostic."""
+def read_sources(root: Path, project: Project, diags: Diagnostics, cache: DocCache | None = None) -> SourceSet:
+    """Every document of every source file; a file that cannot be read is one diagnostic.
+    With `cache`, a file whose bytes were loaded before is not parsed again."""
     out_dir = project.spec.outputDir
     files, empty = expand_globs(root, project.spec.sources, exclude=(out_dir, PROJECT_FILE, ".git"))
     where = project.spec.pos_of("sources") if project.spec.pos else Position(PROJECT_FILE)
@@ -173,7 +177,7 @@ def read_sources(root: Path, project: Project, diags: Diagnostics) -> SourceSet:
         sources.files.append(rel)
         sources.hashes[rel] = hashlib.sha256(raw).hexdigest()
         try:
-            docs, dups = load_documents(raw, rel)
+            docs, dups = cache.load(raw, rel) if cache else load_documents(raw, rel)
         except ObsError as e:
             diags.extend(e.diagnostics)
             sources.unloaded.append(rel)

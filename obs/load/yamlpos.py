@@ -36,8 +36,7 @@ class PosDict(dict):
     __slots__ = ("pos", "key_pos", "val_pos")
 
     def __init__(self, pos: Position) -> None:
-        super().__init__()
-        self.pos = pos
+        self.pos = pos  # dict.__new__ made it empty already
         self.key_pos: dict[Any, Position] = {}
         self.val_pos: dict[Any, Position] = {}
 
@@ -52,7 +51,6 @@ class PosList(list):
     __slots__ = ("pos", "item_pos")
 
     def __init__(self, pos: Position) -> None:
-        super().__init__()
         self.pos = pos
         self.item_pos: list[Position] = []
 
@@ -144,6 +142,9 @@ class _Frame:
 
 
 _NO_KEY = object()
+_SCALAR, _ALIAS = ev.ScalarEvent, ev.AliasEvent
+_STARTS = frozenset((ev.MappingStartEvent, ev.SequenceStartEvent))
+_ENDS = frozenset((ev.MappingEndEvent, ev.SequenceEndEvent))
 
 
 class _Builder:
@@ -154,48 +155,56 @@ class _Builder:
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.total = 0
         self.duplicates: list[Diagnostic] = []
+        #: an alias shares one node between places: such documents are not cached (obs.load.doccache)
+        self.aliased = False
 
     def fail(self, code: str, message: str, mark: Any, hint: str | None = None) -> ObsError:
         return ObsError(Diagnostic(code, message, _mark(self.file, mark), hint=hint))
 
     def documents(self, events: Iterator[ev.Event]) -> Iterator[tuple[Any, Position]]:
+        # dispatch on the exact event class, scalars first: they are most of a file's events
         stack: list[_Frame] = []
-        doc_pos = Position(self.file)
+        file = self.file
+        doc_pos = Position(file)
         result: Any = None
         first = True
         for event in events:
-            if isinstance(event, ev.DocumentStartEvent):
-                doc_pos, result, self.anchors = _mark(self.file, event.start_mark), None, {}
+            cls = event.__class__
+            if cls is _SCALAR or cls is _ALIAS or cls in _STARTS or cls in _ENDS:
+                mark = event.start_mark
+                pos = Position(file, mark.line + 1, mark.column + 1)
+            elif cls is ev.DocumentStartEvent:
+                doc_pos, result, self.anchors = _mark(file, event.start_mark), None, {}
                 first = True
                 continue
-            if isinstance(event, ev.DocumentEndEvent):
+            elif cls is ev.DocumentEndEvent:
                 yield result, doc_pos
                 continue
-            if isinstance(event, (ev.StreamStartEvent, ev.StreamEndEvent)):
+            else:  # stream start and end
                 continue
-            pos = _mark(self.file, event.start_mark)
             if first:  # a document is where its content starts, not its `---`
                 doc_pos, first = pos, False
-            if isinstance(event, (ev.MappingStartEvent, ev.SequenceStartEvent)):
+            if cls is _SCALAR:
+                value, weight, vpos = _scalar(event), 1, pos
+                if event.anchor:
+                    self.anchors[event.anchor] = (value, 1)
+            elif cls in _STARTS:
                 if len(stack) >= MAX_DEPTH:
                     raise self.fail(codes.YAML_TOO_DEEP, f"nesting deeper than {MAX_DEPTH} levels", event.start_mark)
-                node = PosDict(pos) if isinstance(event, ev.MappingStartEvent) else PosList(pos)
+                node = PosDict(pos) if cls is ev.MappingStartEvent else PosList(pos)
                 stack.append(_Frame(node, event.anchor, len(stack)))
                 continue
-            if isinstance(event, (ev.MappingEndEvent, ev.SequenceEndEvent)):
+            elif cls in _ENDS:
                 frame = stack.pop()
                 if frame.anchor:
                     self.anchors[frame.anchor] = (frame.node, frame.weight)
                 value, weight, vpos = frame.node, frame.weight, frame.node.pos
-            elif isinstance(event, ev.AliasEvent):
+            else:  # alias
+                self.aliased = True
                 if event.anchor not in self.anchors:
                     raise self.fail(codes.YAML_SYNTAX, f"unknown alias *{event.anchor}", event.start_mark)
                 value, weight = self.anchors[event.anchor]
                 vpos = pos
-            else:  # scalar
-                value, weight, vpos = _scalar(event), 1, pos
-                if event.anchor:
-                    self.anchors[event.anchor] = (value, 1)
             self.total += weight
             if self.total > MAX_NODES:
                 raise self.fail(codes.YAML_ALIAS_BOMB,
@@ -247,6 +256,12 @@ def load_documents(text: str | bytes, file: str) -> tuple[list[tuple[Any, Positi
 
     Raises ObsError with one diagnostic for input that cannot or must not be read.
     """
+    docs, dups, _ = load_with_aliases(text, file)
+    return docs, dups
+
+
+def load_with_aliases(text: str | bytes, file: str) -> tuple[list[tuple[Any, Position]], list[Diagnostic], bool]:
+    """load_documents, and whether the file used an alias."""
     size = len(text.encode("utf-8") if isinstance(text, str) else text)
     if size > MAX_FILE_BYTES:
         raise ObsError(Diagnostic(codes.YAML_TOO_LARGE,
@@ -272,7 +287,7 @@ def load_documents(text: str | bytes, file: str) -> tuple[list[tuple[Any, Positi
     except yaml.YAMLError as e:
         raise ObsError(Diagnostic(codes.YAML_SYNTAX, str(e).splitlines()[0], Position(file))) from None
     docs = [(d, p) for d, p in docs if d is not None]
-    return docs, builder.duplicates
+    return docs, builder.duplicates, builder.aliased
 
 
 def _unacceptable(text: str, e: yaml.reader.ReaderError, file: str) -> Diagnostic:
