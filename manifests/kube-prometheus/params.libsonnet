@@ -1,0 +1,55 @@
+// Parameters of the kube-prometheus profile (kube-prometheus or kube-prometheus-stack), defaulted
+// from obs's project (`obs`); manifests/README.md documents them.
+function(obs) {
+  namespace: obs.namespace,
+  elastalert: {
+    name: 'elastalert',
+    namespace: $.namespace,
+    image: 'jertel/elastalert2:2.19.0',
+    rulesConfigMap: obs.elastalert.configMap,
+    elasticsearch: {
+      url: 'http://elasticsearch-master.logging.svc:9200',
+      verifyCerts: true,
+      secret: 'elastalert-elasticsearch',
+    },
+    writebackIndex: 'elastalert',
+    runEveryMinutes: 1,
+    bufferTimeMinutes: 15,
+    alertTimeLimitDays: 2,
+    resources: { cpu: '100m', memory: '256Mi', memoryLimit: '512Mi', cpuLimit: '' },
+  },
+  grafana: {
+    // the stack's own Grafana loads obs's dashboards (sidecar label grafana_dashboard) and this
+    // datasource ConfigMap (sidecar label grafana_datasource); uid `prometheus` is the stack's own
+    name: 'obs',
+    namespace: $.namespace,
+    prometheus: {
+      uid: obs.grafana.datasource,
+      url: 'http://prometheus-k8s.monitoring.svc:9090',
+      scrapeInterval: obs.scrapeInterval,
+    },
+    elasticsearch: {
+      uid: 'elasticsearch',
+      url: $.elastalert.elasticsearch.url,
+      index: obs.logIndex,
+      timeField: obs.timestampField,
+    },
+    sidecar: {
+      dashboardLabel: 'grafana_dashboard',
+      dashboardLabelValue: '1',
+      datasourceLabel: 'grafana_datasource',
+      datasourceLabelValue: '1',
+    },
+  },
+  prometheus: {
+    // kube-prometheus-stack's Prometheus selects rules labelled release=<Helm release>;
+    // kube-prometheus (jsonnet) selects every rule: set {} there
+    ruleSelector: { release: 'kube-prometheus-stack' },
+  },
+  alertmanager: {
+    // the Secret the stack's Alertmanager reads its whole config from (obs compile writes it)
+    secretName: 'alertmanager-main',
+  },
+  swck: { label: 'swck-injection', value: 'enabled' },
+  notificationManager: { expected: false },
+}

@@ -1,0 +1,53 @@
+// Parameters of the kubesphere profile, defaulted from obs's project (`obs`): every key may be
+// set in obs.yaml (spec.bootstrap.kubesphere) or with --set; manifests/README.md documents them.
+function(obs) {
+  namespace: obs.namespace,
+  elastalert: {
+    name: 'elastalert',
+    namespace: $.namespace,
+    image: 'jertel/elastalert2:2.19.0',
+    rulesConfigMap: obs.elastalert.configMap,
+    elasticsearch: {
+      // KubeSphere's logging Elasticsearch (or OpenSearch) in kubesphere-logging-system
+      url: 'http://elasticsearch-logging-data.kubesphere-logging-system.svc:9200',
+      verifyCerts: true,
+      // Secret with `username` and `password` keys, if the server asks for a login
+      secret: 'elastalert-elasticsearch',
+    },
+    writebackIndex: 'elastalert',
+    runEveryMinutes: 1,
+    bufferTimeMinutes: 15,
+    alertTimeLimitDays: 2,
+    resources: { cpu: '100m', memory: '256Mi', memoryLimit: '512Mi', cpuLimit: '' },
+  },
+  grafana: {
+    name: 'grafana',
+    namespace: $.namespace,
+    image: 'grafana/grafana:11.6.0',
+    prometheus: {
+      uid: obs.grafana.datasource,
+      url: 'http://prometheus-k8s.kubesphere-monitoring-system.svc:9090',
+      scrapeInterval: obs.scrapeInterval,
+    },
+    elasticsearch: {
+      uid: 'elasticsearch',
+      url: $.elastalert.elasticsearch.url,
+      index: obs.logIndex,
+      timeField: obs.timestampField,
+    },
+    resources: { cpu: '100m', memory: '256Mi', memoryLimit: '512Mi', cpuLimit: '' },
+    sidecar: {
+      image: 'kiwigrid/k8s-sidecar:1.30.3',
+      dashboardLabel: obs.grafana.sidecarLabel,
+      dashboardLabelValue: '1',
+      folderAnnotation: obs.grafana.folderAnnotation,
+      resources: { cpu: '50m', memory: '64Mi', memoryLimit: '128Mi', cpuLimit: '' },
+    },
+  },
+  prometheus: {
+    // KubeSphere's prometheus-k8s selects PrometheusRules with these labels
+    ruleSelector: { prometheus: 'k8s', role: 'alert-rules' },
+  },
+  swck: { label: 'swck-injection', value: 'enabled' },
+  notificationManager: { expected: true },
+}

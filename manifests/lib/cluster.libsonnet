@@ -1,0 +1,31 @@
+// What the two cluster profiles share: one file per piece, a kustomization over them, and
+// the checks that obs's compiled objects are what this cluster's operators select.
+local elastalert = import 'elastalert.libsonnet';
+local grafana = import 'grafana.libsonnet';
+local swck = import 'swck.libsonnet';
+local obsLib = import 'obs.libsonnet';
+
+{
+  // Labels `want` that `have` lacks or has with another value, as "key=value" strings.
+  missingLabels(want, have)::
+    [k + '=' + want[k] for k in std.objectFields(want) if !(std.objectHas(have, k) && have[k] == want[k])],
+
+  render(obs, p, grafanaObjects, extraWarnings=[])::
+    local nm = obs.notificationManager;
+    local namespaces = swck.namespaces(obs, p.swck);
+    local pieces = {
+      'elastalert.yaml': elastalert.kubernetes(obs, p.elastalert),
+      'grafana.yaml': grafanaObjects,
+    } + (if std.length(nm) > 0 then { 'notification-manager.yaml': nm } else {})
+      + (if std.length(namespaces) > 0 then { 'namespaces.yaml': namespaces } else {});
+    local missing = $.missingLabels(p.prometheus.ruleSelector, obs.ruleLabels);
+    {
+      files: pieces + { 'kustomization.yaml': obsLib.kustomization(std.objectFields(pieces)) },
+      warnings: (if std.length(missing) > 0 then [
+        "the PrometheusRules obs compiles lack the labels this cluster's Prometheus selects (" +
+        std.join(', ', missing) + '): set them in defaults.kubernetes.ruleLabels of obs.yaml',
+      ] else []) + (if std.length(nm) == 0 && p.notificationManager.expected then [
+        'obs compile wrote no kubernetes/notification-manager.yaml: notification-manager.yaml is left out',
+      ] else []) + extraWarnings,
+    },
+}
