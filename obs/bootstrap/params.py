@@ -45,6 +45,10 @@ def _kind(value: Any) -> str:
     return "null"
 
 
+def is_map(name: str, default: Any) -> bool:
+    return default == {} or (isinstance(default, dict) and name.endswith(("Selector", "Labels")))
+
+
 def apply(params: dict, defaults: dict, path: list[str], value: Any, where: str, pos: Position | None,
           raw: str | None = None) -> Diagnostic | None:
     """Set `path` to `value` in `params` (in place), or the diagnostic that says why not; `raw` is the
@@ -57,8 +61,8 @@ def apply(params: dict, defaults: dict, path: list[str], value: Any, where: str,
                               pos, hint=f"parameters here: {names} (manifests/README.md)", config=True)
         if i == len(path) - 1:
             break
+        free = free or is_map(part, known[part])
         known = None if free else known[part]
-        free = free or known == {}
         node = node.setdefault(part, {})
         if not isinstance(node, dict):
             return Diagnostic(PARAMETER_TYPE, f"{where}: {'.'.join(path[:i + 1])} is a value, not a mapping", pos,
@@ -70,7 +74,7 @@ def apply(params: dict, defaults: dict, path: list[str], value: Any, where: str,
     if default is not None and _kind(default) != _kind(value):
         return Diagnostic(PARAMETER_TYPE, f"{where}: {'.'.join(path)} takes {_kind(default)}, not "
                           f"{_kind(value)}", pos, hint=f"the default is {json.dumps(default)}", config=True)
-    if isinstance(default, dict) and default:
+    if isinstance(default, dict) and default and not is_map(last, default):
         for key in sorted(value):
             problem = apply(params, defaults, [*path, str(key)], value[key], where, pos)
             if problem:
@@ -80,13 +84,14 @@ def apply(params: dict, defaults: dict, path: list[str], value: Any, where: str,
     return None
 
 
-def flatten(mapping: dict, prefix: tuple[str, ...] = ()) -> list[tuple[list[str], Any]]:
-    """obs.yaml's nested settings as (path, value) leaves; a mapping value of an unknown key stays whole."""
+def flatten(mapping: dict, defaults: dict, prefix: tuple[str, ...] = ()) -> list[tuple[list[str], Any]]:
+    """obs.yaml's nested settings as (path, value) leaves; a map parameter's value stays whole."""
     out: list[tuple[list[str], Any]] = []
     for key in sorted(mapping):
         value = mapping[key]
-        if isinstance(value, dict) and value:
-            out.extend(flatten(value, (*prefix, str(key))))
+        default = defaults.get(key) if isinstance(defaults, dict) else None
+        if isinstance(value, dict) and value and isinstance(default, dict) and not is_map(str(key), default):
+            out.extend(flatten(value, default, (*prefix, str(key))))
         else:
             out.append(([*prefix, str(key)], value))
     return out

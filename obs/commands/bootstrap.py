@@ -33,7 +33,9 @@ def bootstrap(project_dir: Path | None, profile: str, out: Path, sets: list[str]
         return bad, None
     try:
         root = locate(project_dir)
-        result = build(root)
+        # compile's targets without its checks: bootstrap writes no out/, and `obs lint`/`obs compile`
+        # check what the stack will load
+        result = build(root, run_checks=False)
     except ObsError as e:
         return e.diagnostics, None
     if result.diags.has_errors:
@@ -75,7 +77,7 @@ def bootstrap(project_dir: Path | None, profile: str, out: Path, sets: list[str]
 
 def _chosen(defaults: dict, configured: dict, sets: list, pos) -> dict | Diagnostic:
     chosen: dict = copy.deepcopy(defaults)
-    for path, value in params.flatten(configured):
+    for path, value in params.flatten(configured, defaults):
         problem = params.apply(chosen, defaults, path, value, f"obs.yaml spec.bootstrap: {'.'.join(path)}", pos)
         if problem:
             return problem
