@@ -24,8 +24,11 @@ local obsLib = import 'obs.libsonnet';
       warnings: (if std.length(missing) > 0 then [
         "the PrometheusRules obs compiles lack the labels this cluster's Prometheus selects (" +
         std.join(', ', missing) + '): set them in defaults.kubernetes.ruleLabels of obs.yaml',
-      ] else []) + (if std.length(nm) == 0 && p.notificationManager.expected then [
-        'obs compile wrote no kubernetes/notification-manager.yaml: notification-manager.yaml is left out',
       ] else []) + extraWarnings,
+      // what is left out because obs compile did not write it (info, not a problem)
+      notes: if std.length(nm) == 0 && p.notificationManager.expected then [
+        'obs compile wrote no kubernetes/notification-manager.yaml (no notification-manager target in this obs, '
+        + 'or it is off): notification-manager.yaml is left out',
+      ] else [],
     },
 }

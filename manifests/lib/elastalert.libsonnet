@@ -28,7 +28,7 @@ local obsLib = import 'obs.libsonnet';
     local appLabels = { 'app.kubernetes.io/name': 'elastalert' };
     local cfg = $.config(p { rulesFolder: $.rulesPath });
     [
-      obsLib.configMap(obs, p.name + '-config', ns, { 'config.yaml': std.manifestYamlDoc(cfg, quote_keys=false) }, appLabels),
+      obsLib.configMap(obs, p.name + '-config', ns, { 'config.yaml': cfg }, appLabels),
       obsLib.object(obs, 'apps/v1', 'Deployment', p.name, ns, appLabels) + {
         spec: {
           // one ElastAlert per writeback index: two would send every alert twice

@@ -32,7 +32,7 @@ local obsLib = import 'obs.libsonnet';
   // The ConfigMap kube-prometheus-stack's datasource sidecar loads (label grafana_datasource).
   datasourceConfigMap(obs, p)::
     obsLib.configMap(obs, p.name + '-datasources', p.namespace,
-                     { 'obs-datasources.yaml': std.manifestYamlDoc($.datasources(p), quote_keys=false) },
+                     { 'obs-datasources.yaml': $.datasources(p) },
                      { [p.sidecar.datasourceLabel]: p.sidecar.datasourceLabelValue }),
 
   // A Grafana of its own, for clusters without one (KubeSphere).
@@ -61,8 +61,8 @@ local obsLib = import 'obs.libsonnet';
         subjects: [{ kind: 'ServiceAccount', name: p.name, namespace: ns }],
       },
       obsLib.configMap(obs, p.name + '-provisioning', ns, {
-        'datasources.yaml': std.manifestYamlDoc($.datasources(p), quote_keys=false),
-        'dashboards.yaml': std.manifestYamlDoc(provider, quote_keys=false),
+        'datasources.yaml': $.datasources(p),
+        'dashboards.yaml': provider,
       }, appLabels),
       obsLib.object(obs, 'v1', 'Service', p.name, ns, appLabels) + {
         spec: {

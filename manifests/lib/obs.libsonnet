@@ -20,6 +20,8 @@
     metadata: $.metadata(obs, name, namespace, labels, annotations),
   },
 
+  // A data value that is an object is a YAML file: obs writes it with its YAML writer (one
+  // style for every file obs writes; jsonnet's std.manifestYamlDoc is also ~1 s a call here).
   configMap(obs, name, namespace, data, labels={}, annotations={})::
     $.object(obs, 'v1', 'ConfigMap', name, namespace, labels, annotations) + { data: data },
 

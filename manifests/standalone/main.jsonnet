@@ -10,7 +10,8 @@ function(obs, params)
       'alertmanager/alertmanager.yml': obs.alertmanagerConfig,
       'elastalert/config.yaml': elastalert.config(params.elastalert),
     } + standalone.units(params),
-    warnings: if obs.alertmanagerConfig == null then
+    warnings: [],
+    notes: if obs.alertmanagerConfig == null then
       ['obs compile wrote no alertmanager/alertmanager.yaml (the alertmanager target is off): alertmanager.yml is left out']
     else [],
   }

@@ -23,6 +23,15 @@ def _rank(obj: dict) -> tuple:
             str(meta.get("namespace", "")), str(meta.get("name", "")))
 
 
+def _files_inside(obj: dict) -> dict:
+    """A ConfigMap whose data values are mappings (YAML files, by manifests/lib/obs.libsonnet's
+    convention) with those values written as YAML text."""
+    if obj.get("kind") != "ConfigMap" or not isinstance(obj.get("data"), dict):
+        return obj
+    data = {k: v if isinstance(v, str) else dump(v) for k, v in obj["data"].items()}
+    return {**obj, "data": data}
+
+
 def content(value: Any, header: str) -> bytes | None:
     if value is None:
         return None
@@ -31,7 +40,7 @@ def content(value: Any, header: str) -> bytes | None:
             return value.encode("utf-8")  # a compiled file passed through, with its own header
         return f"# {header}\n{value}".encode("utf-8")
     if isinstance(value, list):
-        return dump_all(sorted(value, key=_rank), header=header).encode("utf-8")
+        return dump_all([_files_inside(o) for o in sorted(value, key=_rank)], header=header).encode("utf-8")
     return dump(value, header=header).encode("utf-8")
 
 

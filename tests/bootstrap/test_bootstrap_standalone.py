@@ -1,0 +1,113 @@
+"""The standalone profile's files are what the real servers accept and run: promtool checks
+prometheus.yml, and Prometheus started with the profile's own systemd ExecStart line loads obs's
+rule groups from the folder `obs apply` writes them to; amtool checks alertmanager.yml and routes
+each channel's labels to that channel."""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from obs.apply.folder import OwnedFolder
+from tests.apply.servers import Server
+from tests.bootstrap.bootstrap_helpers import render_here
+from tests.helpers import EXAMPLE_SHOP, copy_tree, run_obs
+
+
+class FromUnit(Server):
+    """A server started with the ExecStart line of a rendered systemd unit."""
+
+    name = "prometheus"
+
+    def command(self) -> list[str]:
+        return self.exec_start
+
+    def get_rules(self) -> list[dict]:
+        return self.get("/api/v1/rules")["data"]["groups"]
+
+
+def exec_start(unit: Path) -> list[str]:
+    line = next(x for x in unit.read_text().splitlines() if x.startswith("ExecStart="))
+    return shlex.split(line.removeprefix("ExecStart="))
+
+
+@pytest.fixture
+def laptop(tmp_path: Path):
+    """examples/shop with an environment `laptop` on this machine's folders and free ports, compiled,
+    and the standalone profile rendered from that environment."""
+    root = copy_tree(EXAMPLE_SHOP, tmp_path / "shop")
+    server = FromUnit(tmp_path)
+    for folder in ("rules", "am", "ea", "targets", "data"):
+        (tmp_path / folder).mkdir()
+    text = (root / "obs.yaml").read_text().replace("  environments:\n", f"""  environments:
+    laptop:
+      prometheus: {{url: "{server.url}", rulesDir: "{tmp_path / 'rules'}"}}
+      alertmanager: {{url: "http://127.0.0.1:19093", configFile: "{tmp_path / 'am' / 'alertmanager.yml'}"}}
+      elastalert: {{rulesDir: "{tmp_path / 'ea'}"}}
+""", 1)
+    (root / "obs.yaml").write_text(text)
+    assert run_obs("compile", cwd=root).returncode == 0
+    out = tmp_path / "stack"
+    render_here(root, "standalone", out, f"prometheus.storage={tmp_path / 'data'}",
+                f"prometheus.targetsDir={tmp_path / 'targets'}", env="laptop")
+    return root, out, server, tmp_path
+
+
+def test_prometheus_runs_the_profile_and_loads_obs_rule_groups(laptop, promtool):
+    root, out, server, tmp = laptop
+    config = out / "prometheus" / "prometheus.yml"
+    check = subprocess.run([promtool, "check", "config", "--syntax-only", str(config)], capture_output=True,
+                           text=True, timeout=60)
+    assert check.returncode == 0, check.stdout + check.stderr
+    loaded = yaml.safe_load(config.read_text())
+    assert loaded["rule_files"] == [f"{tmp / 'rules'}/*.yaml"]
+    assert {j["job_name"] for j in loaded["scrape_configs"]} >= {"checkout", "order", "recommend"}
+    # the rule files as `obs apply --target prometheus` names them in its rulesDir
+    names = OwnedFolder(tmp / "rules", "shop")
+    expected = set()
+    for rules in sorted((root / "out" / "prometheus").glob("*.rules.yaml")):
+        (tmp / "rules" / names.name_for(f"prometheus/{rules.name}")).write_bytes(rules.read_bytes())
+        expected |= {g["name"] for g in yaml.safe_load(rules.read_text())["groups"]}
+    server.exec_start = exec_start(out / "systemd" / "obs-prometheus.service")
+    assert f"--config.file={config}" not in server.exec_start  # the unit names the installed path ...
+    server.exec_start = [a if not a.startswith("--config.file=") else f"--config.file={config}"
+                         for a in server.exec_start]  # ... which this test cannot write to
+    assert "--web.enable-lifecycle" in server.exec_start  # obs apply reloads through /-/reload
+    server.start()
+    try:
+        groups = server.get_rules()
+    finally:
+        server.stop()
+    assert {g["name"] for g in groups} == expected and expected
+    assert {Path(g["file"]).parent for g in groups} == {tmp / "rules"}
+
+
+def test_alertmanager_config_checks_and_routes_each_channel_to_itself(laptop, amtool):
+    root, out, _, tmp = laptop
+    config = out / "alertmanager" / "alertmanager.yml"
+    assert config.read_bytes() == (root / "out" / "alertmanager" / "alertmanager.yaml").read_bytes()
+    check = subprocess.run([amtool, "check-config", str(config)], capture_output=True, text=True, timeout=60)
+    assert check.returncode == 0, check.stdout + check.stderr
+    channels = [d for d in yaml.safe_load_all((root / "channels.yaml").read_text()) if d]
+    assert channels
+    for channel in channels:
+        labels = [f"{k}={v}" for k, v in channel["spec"]["match"].items()] + ["severity=critical", "alertname=X"]
+        routed = subprocess.run([amtool, "config", "routes", "test", f"--config.file={config}",
+                                 f"--verify.receivers={channel['metadata']['name']}", *labels],
+                                capture_output=True, text=True, timeout=60)
+        assert routed.returncode == 0, (channel["metadata"]["name"], routed.stdout, routed.stderr)
+    unit = (out / "systemd" / "obs-alertmanager.service").read_text()
+    assert f"--config.file={tmp / 'am' / 'alertmanager.yml'}" in unit  # where obs apply writes it
+
+
+def test_elastalert_reads_the_rules_folder_obs_apply_writes(laptop):
+    _, out, _, tmp = laptop
+    config = yaml.safe_load((out / "elastalert" / "config.yaml").read_text())
+    assert config["rules_folder"] == str(tmp / "ea")
+    assert config["writeback_index"] and config["es_host"] == "127.0.0.1"
+    unit = (out / "systemd" / "obs-elastalert.service").read_text()
+    assert f"--config {config and '/etc/elastalert/config.yaml'}" in unit
