@@ -44,7 +44,8 @@ def facts(build: Build, environment: Environment | None) -> dict[str, Any]:
         "elastalert": {"configMap": _name_of(compiled.get(RULES_CONFIGMAP)) or "elastalert-rules"},
         "services": services,
         "notificationManager": _objects(compiled.get(NOTIFICATION_MANAGER)),
-        "alertmanagerConfig": compiled[ALERTMANAGER_CONFIG].decode("utf-8") if ALERTMANAGER_CONFIG in compiled else None,
+        "alertmanagerConfig": (compiled[ALERTMANAGER_CONFIG].decode("utf-8") if ALERTMANAGER_CONFIG in compiled
+                               else None),
         "environment": _environment(build.root, environment),
     }
 

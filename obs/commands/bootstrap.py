@@ -6,8 +6,8 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-from obs.bootstrap import (EVALUATION, IMPORT_OUTSIDE, LEFT_OUT, OUTPUT, SELECTION, UNKNOWN_ENVIRONMENT, UNKNOWN_PROFILE,
-                           facts, params, render)
+from obs.bootstrap import (EVALUATION, IMPORT_OUTSIDE, LEFT_OUT, OUTPUT, SELECTION, UNKNOWN_ENVIRONMENT,
+                           UNKNOWN_PROFILE, facts, params, render)
 from obs.bootstrap.jsonnet import JsonnetError, evaluate
 from obs.diagnostics import Diagnostic, ObsError, Severity
 from obs.pipeline import build, inputs, locate
@@ -17,7 +17,8 @@ from obs.writer import WriteResult, manifest, write_out
 
 def profiles(root: Path | None = None) -> list[str]:
     root = root or resource_dir("manifests")
-    return sorted(p.name for p in root.iterdir() if (p / "main.jsonnet").is_file() and (p / "params.libsonnet").is_file())
+    return sorted(p.name for p in root.iterdir()
+                  if (p / "main.jsonnet").is_file() and (p / "params.libsonnet").is_file())
 
 
 def bootstrap(project_dir: Path | None, profile: str, out: Path, sets: list[str], env: str | None
@@ -70,7 +71,8 @@ def bootstrap(project_dir: Path | None, profile: str, out: Path, sets: list[str]
                            hint="a parameter value the profile cannot use, or a bug in obs's manifests/")], None
     diags = [Diagnostic(SELECTION, f"profile {profile}: {w}", severity=Severity.WARNING)
              for w in rendered.get("warnings", [])]
-    diags += [Diagnostic(LEFT_OUT, f"profile {profile}: {n}", severity=Severity.INFO) for n in rendered.get("notes", [])]
+    diags += [Diagnostic(LEFT_OUT, f"profile {profile}: {n}", severity=Severity.INFO)
+              for n in rendered.get("notes", [])]
     artifacts = render.artifacts(rendered["files"], profile, result.project.name)
     written = write_out(destination, artifacts, manifest(result.project.name, inputs(result), artifacts))
     return diags, written

@@ -5,7 +5,6 @@ through the jsonnet package; imports are refused outside manifests/; and what a 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
@@ -51,7 +50,8 @@ def test_imports_inside_manifests_resolve_beside_the_file_then_in_lib(tmp_path):
     (root / "lib" / "shared.libsonnet").write_text("{ v: 1 }")
     (root / "p" / "local.libsonnet").write_text("{ v: 2 }")
     (root / "p" / "main.jsonnet").write_text(
-        "function(x) [(import 'shared.libsonnet').v, (import 'local.libsonnet').v, (import '../lib/shared.libsonnet').v, x]")
+        "function(x) [(import 'shared.libsonnet').v, (import 'local.libsonnet').v,"
+        " (import '../lib/shared.libsonnet').v, x]")
     assert evaluate(root, root / "p" / "main.jsonnet", x=3) == [1, 2, 1, 3]
     assert not os.path.exists(root / "p" / "shared.libsonnet")
 
