@@ -49,6 +49,9 @@ function(obs) {
   alertmanager: {
     // the Secret the stack's Alertmanager reads its whole config from (obs compile writes it)
     secretName: 'alertmanager-main',
+    // the Alertmanager's alertmanagerConfigSelector, for defaults.alertmanager.mode alertmanagerconfig
+    // (set it to what your Alertmanager resource selects; {} here checks nothing)
+    configSelector: {},
   },
   swck: { label: 'swck-injection', value: 'enabled' },
   notificationManager: { expected: false },

@@ -18,6 +18,7 @@ from obs.targets.grafana import SIDECAR_LABEL
 RULES_CONFIGMAP = "kubernetes/elastalert-rules.yaml"
 NOTIFICATION_MANAGER = "kubernetes/notification-manager.yaml"
 ALERTMANAGER_CONFIG = "alertmanager/alertmanager.yaml"
+ALERTMANAGER_SECRET = "kubernetes/alertmanager.yaml"
 
 
 def facts(build: Build, environment: Environment | None) -> dict[str, Any]:
@@ -40,7 +41,7 @@ def facts(build: Build, environment: Environment | None) -> dict[str, Any]:
         "timestampField": d.logs.timestampField,
         "grafana": {"datasource": d.grafana.datasource, "folderAnnotation": d.grafana.folderAnnotation,
                     "sidecarLabel": SIDECAR_LABEL},
-        "alertmanager": {"secretName": d.alertmanager.secretName},
+        "alertmanager": _alertmanager(compiled),
         "elastalert": {"configMap": _name_of(compiled.get(RULES_CONFIGMAP)) or "elastalert-rules"},
         "services": services,
         "notificationManager": _objects(compiled.get(NOTIFICATION_MANAGER)),
@@ -48,6 +49,17 @@ def facts(build: Build, environment: Environment | None) -> dict[str, Any]:
                                else None),
         "environment": _environment(build.root, environment),
     }
+
+
+def _alertmanager(compiled: dict[str, bytes]) -> dict[str, Any]:
+    """The Secret compile writes alertmanager.yaml into (mode `secret`), and the labels of the
+    AlertmanagerConfig objects it writes instead (mode `alertmanagerconfig`, kubernetes/alertmanagerconfig-*)."""
+    secret = next((o["metadata"]["name"] for o in _objects(compiled.get(ALERTMANAGER_SECRET))
+                   if o.get("kind") == "Secret" and "alertmanager.yaml" in (o.get("stringData") or {})), None)
+    configs = [o for path in sorted(compiled) if path.startswith("kubernetes/alertmanagerconfig-")
+               for o in _objects(compiled[path]) if o.get("kind") == "AlertmanagerConfig"]
+    return {"secretName": secret,
+            "configs": [{"name": o["metadata"]["name"], "labels": o["metadata"].get("labels") or {}} for o in configs]}
 
 
 def _objects(content: bytes | None) -> list[dict]:

@@ -41,6 +41,8 @@ def confined_importer(root: Path):
 
 
 _ROOT_PREFIX = re.compile(r"(?:RUNTIME ERROR: )?")
+#: the innermost frame of jsonnet's stack trace that is one of obs's manifests
+_FRAME = re.compile(r"manifests/[\w./-]+:\d+:\d+")
 
 
 def evaluate(root: Path, file: Path, **args: Any) -> Any:
@@ -58,5 +60,7 @@ def evaluate(root: Path, file: Path, **args: Any) -> Any:
     except RuntimeError as e:
         lines = [line.strip() for line in str(e).replace(f"{root}/", "manifests/").splitlines() if line.strip()]
         refused = importer.refused[0] if importer.refused else None  # type: ignore[attr-defined]
-        raise JsonnetError(_ROOT_PREFIX.sub("", lines[0]) if lines else "evaluation failed", refused) from None
+        message = _ROOT_PREFIX.sub("", lines[0]) if lines else "evaluation failed"
+        where = next((m[0] for line in lines[1:] if (m := _FRAME.search(line))), None)
+        raise JsonnetError(f"{message} (at {where})" if where else message, refused) from None
     return json.loads(text)

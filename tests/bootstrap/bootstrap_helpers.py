@@ -48,10 +48,20 @@ def objects(out: Path) -> list[tuple[str, dict]]:
     return found
 
 
-def crd_schema(kind: str) -> jsonschema.Draft202012Validator:
-    matches = sorted(SCHEMAS.glob(f"*{kind.lower()}*.json"))
-    assert matches, f"no CRD schema for {kind} in tests/schemas: add the one its compile target is tested with"
-    return jsonschema.Draft202012Validator(json.loads(matches[0].read_text()))
+#: CRD kinds → the schema file of tests/schemas their compile target is tested with
+CRD_SCHEMAS = {
+    ("monitoring.coreos.com", "PrometheusRule"): "prometheusrule.json",
+    ("monitoring.coreos.com", "AlertmanagerConfig"): "alertmanagerconfig.json",
+    ("notification.kubesphere.io", "Receiver"): "notification-manager-receiver.json",
+    ("notification.kubesphere.io", "Config"): "notification-manager-config.json",
+    ("alerting.kubesphere.io", "ClusterRuleGroup"): "kubesphere-rulegroup.json",
+}
+
+
+def crd_schema(api_version: str, kind: str) -> jsonschema.Draft202012Validator:
+    name = CRD_SCHEMAS.get((api_version.split("/")[0], kind))
+    assert name and (SCHEMAS / name).is_file(), f"no CRD schema for {api_version} {kind} in tests/schemas"
+    return jsonschema.Draft202012Validator(json.loads((SCHEMAS / name).read_text()))
 
 
 def validate(obj: dict) -> list[str]:
@@ -62,4 +72,4 @@ def validate(obj: dict) -> list[str]:
         except kubernetes_validate.ValidationError as e:
             return [f"{obj['kind']}/{obj['metadata']['name']}: {e.message} at {list(e.path)}"]
         return []
-    return [f"{obj['kind']}/{obj['metadata']['name']}: {e.message}" for e in crd_schema(obj["kind"]).iter_errors(obj)]
+    return [f"{obj['kind']}/{obj['metadata']['name']}: {e.message}" for e in crd_schema(obj["apiVersion"], obj["kind"]).iter_errors(obj)]

@@ -35,6 +35,8 @@ def _error_line(result) -> str:
     (["-p", "kubesphere", "--set", "elastalert.runEveryMinutes=often"], "BS004", "takes number, not text"),
     (["-p", "kubesphere", "--set", "elastalert.resources=1"], "BS004", "takes mapping, not number"),
     (["-p", "standalone", "--env", "mars"], "BS008", "no environment 'mars'"),
+    (["-p", "kubesphere", "--set", "elastalert.elasticsearch.url=http://es:port"], "BS005",
+     "not a base 10 integer (at manifests/lib/obs.libsonnet:"),
 ])
 def test_bad_invocations_are_one_line_and_exit_2(project, tmp_path, args, code, words):
     out = tmp_path / "stack"

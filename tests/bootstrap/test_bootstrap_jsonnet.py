@@ -67,7 +67,7 @@ def _told(notification_manager: list) -> dict:
         "project": "shop", "namespace": "kubesphere-monitoring-system", "ruleLabels": {"prometheus": "k8s",
         "role": "alert-rules"}, "labels": {}, "scrapeInterval": "1m", "logIndex": "logs-*",
         "timestampField": "@timestamp", "grafana": {"datasource": "prometheus", "folderAnnotation": "grafana_folder",
-        "sidecarLabel": "grafana_dashboard"}, "alertmanager": {"secretName": "alertmanager-main"},
+        "sidecarLabel": "grafana_dashboard"}, "alertmanager": {"secretName": "alertmanager-main", "configs": []},
         "elastalert": {"configMap": "elastalert-rules"}, "services": [], "alertmanagerConfig": None,
         "notificationManager": notification_manager, "environment": {},
     }
@@ -87,3 +87,27 @@ def test_compiled_notification_manager_objects_are_included_as_compiled():
     assert rendered["notes"] == []
     without = evaluate(MANIFESTS, folder / "main.jsonnet", obs=_told([]), params=params)
     assert "notification-manager.yaml" not in without["files"] and len(without["notes"]) == 1
+
+
+def _kube_prometheus(told: dict, *sets: tuple[str, object]) -> dict:
+    folder = MANIFESTS / "kube-prometheus"
+    params = evaluate(MANIFESTS, folder / "params.libsonnet", obs=told)
+    for key, value in sets:
+        params["alertmanager"][key] = value
+    return evaluate(MANIFESTS, folder / "main.jsonnet", obs=told, params=params)
+
+
+def test_kube_prometheus_checks_alertmanager_selection():
+    """mode secret: the Secret's name must be the stack's; mode alertmanagerconfig: each AlertmanagerConfig
+    must carry the labels of the Alertmanager's alertmanagerConfigSelector."""
+    told = _told([])
+    told["ruleLabels"] = {"release": "kube-prometheus-stack"}
+    assert _kube_prometheus(told)["warnings"] == []
+    told["alertmanager"] = {"secretName": "alertmanager-kps", "configs": []}
+    assert ["Secret alertmanager-kps" in w for w in _kube_prometheus(told)["warnings"]] == [True]
+    told["alertmanager"] = {"secretName": None, "configs": [
+        {"name": "shop-payments", "labels": {"alertmanagerConfig": "main", "obs.dev/project": "shop"}},
+        {"name": "shop-data", "labels": {"obs.dev/project": "shop"}}]}
+    assert _kube_prometheus(told)["warnings"] == []  # the default selector {} selects every one
+    warned = _kube_prometheus(told, ("configSelector", {"alertmanagerConfig": "main"}))["warnings"]
+    assert len(warned) == 1 and warned[0].endswith("(alertmanagerConfig=main): shop-data")
