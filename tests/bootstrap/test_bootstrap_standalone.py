@@ -104,10 +104,39 @@ def test_alertmanager_config_checks_and_routes_each_channel_to_itself(laptop, am
     assert f"--config.file={tmp / 'am' / 'alertmanager.yml'}" in unit  # where obs apply writes it
 
 
-def test_elastalert_reads_the_rules_folder_obs_apply_writes(laptop):
-    _, out, _, tmp = laptop
-    config = yaml.safe_load((out / "elastalert" / "config.yaml").read_text())
-    assert config["rules_folder"] == str(tmp / "ea")
-    assert config["writeback_index"] and config["es_host"] == "127.0.0.1"
+#: run in ElastAlert 2's venv: its own load_conf on the config, and the rule files its loader finds
+EA_LOAD_CONF = """
+import json, sys
+from elastalert.config import load_conf
+from elastalert.elastalert import ElastAlerter
+cli = ElastAlerter.__new__(ElastAlerter)
+cli.parse_args(['--config', sys.argv[1]])  # its own command line, as the systemd unit passes it
+conf = load_conf(cli.args)
+names = conf['rules_loader'].get_names(conf)
+print(json.dumps({'rules_folder': conf['rules_folder'], 'es_host': conf['es_host'], 'es_port': conf['es_port'],
+                  'writeback_index': conf['writeback_index'], 'run_every': conf['run_every'].total_seconds(),
+                  'rules': sorted(n.rsplit('/', 1)[-1] for n in names)}))
+"""
+
+
+def test_elastalert_loads_the_config_and_finds_the_rules_obs_apply_writes(laptop):
+    """ElastAlert 2's own load_conf reads config.yaml and its loader finds the rule files in the
+    environment's elastalert.rulesDir (where `obs apply --target elastalert` writes them)."""
+    from tests.logs.servers import EA_PYTHON
+    if not EA_PYTHON.exists():
+        pytest.fail(f"ElastAlert 2 is not installed in {EA_PYTHON.parent.parent}: run scripts/setup-elastalert.sh")
+    root, out, _, tmp = laptop
+    names = OwnedFolder(tmp / "ea", "shop")
+    rules = sorted((root / "out" / "elastalert").glob("*.yaml"))
+    for rule in rules:
+        (tmp / "ea" / names.name_for(f"elastalert/{rule.name}")).write_bytes(rule.read_bytes())
+    config = out / "elastalert" / "config.yaml"
+    proc = subprocess.run([str(EA_PYTHON), "-c", EA_LOAD_CONF, str(config)], capture_output=True, text=True,
+                          timeout=120, cwd=tmp)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    loaded = yaml.safe_load(proc.stdout.splitlines()[-1])
+    assert loaded["rules_folder"] == str(tmp / "ea") and loaded["run_every"] == 60
+    assert (loaded["es_host"], loaded["es_port"], loaded["writeback_index"]) == ("127.0.0.1", 9200, "elastalert")
+    assert loaded["rules"] == sorted(names.name_for(f"elastalert/{r.name}") for r in rules) and rules
     unit = (out / "systemd" / "obs-elastalert.service").read_text()
-    assert f"--config {config and '/etc/elastalert/config.yaml'}" in unit
+    assert "--config /etc/elastalert/config.yaml" in unit
