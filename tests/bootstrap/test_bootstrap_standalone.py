@@ -5,6 +5,7 @@ each channel's labels to that channel."""
 
 from __future__ import annotations
 
+import re
 import shlex
 import subprocess
 from pathlib import Path
@@ -37,7 +38,8 @@ def exec_start(unit: Path) -> list[str]:
 
 @pytest.fixture
 def laptop(tmp_path: Path):
-    """examples/shop with an environment `laptop` on this machine's folders and free ports, compiled,
+    """examples/shop on a VM: Prometheus, ElastAlert and Alertmanager targets, an environment `laptop`
+    on this machine's folders and free ports; compiled,
     and the standalone profile rendered from that environment."""
     root = copy_tree(EXAMPLE_SHOP, tmp_path / "shop")
     server = FromUnit(tmp_path)
@@ -49,6 +51,10 @@ def laptop(tmp_path: Path):
       alertmanager: {{url: "http://127.0.0.1:19093", configFile: "{tmp_path / 'am' / 'alertmanager.yml'}"}}
       elastalert: {{rulesDir: "{tmp_path / 'ea'}"}}
 """, 1)
+    # a VM's targets (no KubeSphere: Alertmanager itself delivers to the channels, through the relays)
+    text = re.sub(r"targets: \[[^\]]*\]", "targets: [prometheus, elastalert, alertmanager]", text, count=1)
+    text = text.replace("  defaults:\n", "  defaults:\n    alertmanager:\n"
+                        "      dingtalkRelay: http://127.0.0.1:8060\n      wecomRelay: http://127.0.0.1:8080\n", 1)
     (root / "obs.yaml").write_text(text)
     assert run_obs("compile", cwd=root).returncode == 0
     out = tmp_path / "stack"
