@@ -54,5 +54,6 @@ function(obs) {
     configSelector: {},
   },
   swck: { label: 'swck-injection', value: 'enabled' },
-  notificationManager: { expected: false },
+  // compiled notification-manager objects: say where they are (expected); copy them into DIR (include)
+  notificationManager: { expected: false, include: false },
 }

@@ -49,5 +49,6 @@ function(obs) {
     ruleSelector: { prometheus: 'k8s', role: 'alert-rules' },
   },
   swck: { label: 'swck-injection', value: 'enabled' },
-  notificationManager: { expected: true },
+  // compiled notification-manager objects: say where they are (expected); copy them into DIR (include)
+  notificationManager: { expected: true, include: false },
 }

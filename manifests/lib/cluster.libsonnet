@@ -16,7 +16,7 @@ local obsLib = import 'obs.libsonnet';
     local pieces = {
       'elastalert.yaml': elastalert.kubernetes(obs, p.elastalert),
       'grafana.yaml': grafanaObjects,
-    } + (if std.length(nm) > 0 then { 'notification-manager.yaml': nm } else {})
+    } + (if std.length(nm) > 0 && p.notificationManager.include then { 'notification-manager.yaml': nm } else {})
       + (if std.length(namespaces) > 0 then { 'namespaces.yaml': namespaces } else {});
     local missing = $.missingLabels(p.prometheus.ruleSelector, obs.ruleLabels);
     {
@@ -26,9 +26,14 @@ local obsLib = import 'obs.libsonnet';
         std.join(', ', missing) + '): set them in defaults.kubernetes.ruleLabels of obs.yaml',
       ] else []) + extraWarnings,
       // what is left out because obs compile did not write it (info, not a problem)
-      notes: if std.length(nm) == 0 && p.notificationManager.expected then [
+      // where the notification-manager objects are, or why there are none (info, not a problem)
+      notes: if !p.notificationManager.expected then [] else if std.length(nm) == 0 then [
         'obs compile wrote no kubernetes/notification-manager.yaml (no notification-manager target in this obs, '
-        + 'or it is off): notification-manager.yaml is left out',
+        + 'or it is off): there are no notification-manager objects to apply',
+      ] else if !p.notificationManager.include then [
+        'the notification-manager objects (' + std.join(', ', std.set([o.kind for o in nm])) + ') stay in '
+        + 'out/kubernetes/notification-manager.yaml: `obs apply --target kubernetes` applies them with their '
+        + 'Secret filled (notificationManager.include=true copies them here as compiled, placeholders and all)',
       ] else [],
     },
 }

@@ -26,5 +26,5 @@ UNKNOWN_ENVIRONMENT = codes.define("BS008", "bootstrap/unknown-environment", "`-
                                    "does not have.")
 OUTPUT = codes.define("BS009", "bootstrap/output", "The output folder cannot be written (a file is in the way, "
                       "or it is the project's compile output).")
-LEFT_OUT = codes.define("BS010", "bootstrap/left-out", "A file the profile would include from obs compile's output "
-                       "is left out, because compile does not write it (its target is off or not in this obs).")
+LEFT_OUT = codes.define("BS010", "bootstrap/left-out", "Compiled objects the profile leaves to `obs apply` (where "
+                       "they are), or a file it leaves out because compile does not write it (target off).")

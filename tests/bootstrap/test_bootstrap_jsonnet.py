@@ -73,7 +73,7 @@ def _told(notification_manager: list) -> dict:
     }
 
 
-def test_compiled_notification_manager_objects_are_included_as_compiled():
+def test_compiled_notification_manager_objects_are_pointed_at_or_included_as_compiled():
     receiver = {"apiVersion": "notification.kubesphere.io/v2beta2", "kind": "Receiver",
                 "metadata": {"name": "payments-oncall", "labels": {"app.kubernetes.io/managed-by": "obs",
                                                                     "obs.dev/project": "shop", "type": "global"}},
@@ -81,6 +81,10 @@ def test_compiled_notification_manager_objects_are_included_as_compiled():
     folder = MANIFESTS / "kubesphere"
     told = _told([receiver])
     params = evaluate(MANIFESTS, folder / "params.libsonnet", obs=told)
+    pointed = evaluate(MANIFESTS, folder / "main.jsonnet", obs=told, params=params)
+    assert "notification-manager.yaml" not in pointed["files"]  # by default they stay in out/, for obs apply
+    assert ["(Receiver) stay in out/kubernetes/notification-manager.yaml" in n for n in pointed["notes"]] == [True]
+    params["notificationManager"]["include"] = True
     rendered = evaluate(MANIFESTS, folder / "main.jsonnet", obs=told, params=params)
     assert rendered["files"]["notification-manager.yaml"] == [receiver]
     assert "notification-manager.yaml" in rendered["files"]["kustomization.yaml"]["resources"]
