@@ -138,3 +138,16 @@ def test_kube_prometheus_aligns_to_the_stack(shop_project, rendered):
     aligned = render_here(shop_project, "kube-prometheus", shop_project / "stack" / "kp-check",
                           "prometheus.ruleSelector={prometheus: k8s, role: alert-rules}")
     assert not [d for d in aligned if "lack the labels" in d]
+
+
+def test_included_notification_manager_objects_are_the_compiled_ones_and_validate(shop_project, tmp_path):
+    compiled = shop_project / "out" / "kubernetes" / "notification-manager.yaml"
+    if not compiled.is_file():
+        pytest.skip("this obs compiles no kubernetes/notification-manager.yaml (the notification-manager target)")
+    notes = render_here(shop_project, "kubesphere", tmp_path / "pointed")
+    assert not (tmp_path / "pointed" / "notification-manager.yaml").exists()
+    assert [n for n in notes if n.startswith("info[BS010]") and "out/kubernetes/notification-manager.yaml" in n]
+    render_here(shop_project, "kubesphere", tmp_path / "in", "notificationManager.include=true")
+    ours = [o for r, o in objects(tmp_path / "in") if r == "notification-manager.yaml"]
+    assert ours == [d for d in yaml.safe_load_all(compiled.read_text()) if d]
+    assert [p for o in ours for p in validate(o)] == []
