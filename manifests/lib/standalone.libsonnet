@@ -50,7 +50,9 @@ local obsLib = import 'obs.libsonnet';
     'systemd/obs-alertmanager.service': $.unit(
       'Alertmanager with the routes of obs', p.alertmanager.user,
       std.join(' ', [p.alertmanager.binary, '--config.file=' + p.alertmanager.configFile,
-                     '--storage.path=' + p.alertmanager.storage, '--web.listen-address=' + p.alertmanager.listen])),
+                     '--storage.path=' + p.alertmanager.storage, '--web.listen-address=' + p.alertmanager.listen,
+                     // empty: one Alertmanager, no gossip port (by default 0.0.0.0:9094)
+                     '--cluster.listen-address=' + p.alertmanager.clusterListen])),
     'systemd/obs-elastalert.service': $.unit(
       'ElastAlert 2 with the log alerts of obs', p.elastalert.user,
       std.join(' ', [p.elastalert.binary, '--config', p.elastalert.configFile, '--verbose'])),

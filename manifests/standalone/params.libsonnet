@@ -24,6 +24,7 @@ function(obs)
     alertmanager: {
       configFile: if env.alertmanagerConfigFile == null then '/etc/prometheus/alertmanager.yml' else env.alertmanagerConfigFile,
       listen: listen(env.alertmanagerUrl, '127.0.0.1:9093'),
+      clusterListen: '',
       binary: '/usr/bin/prometheus-alertmanager',
       storage: '/var/lib/prometheus/alertmanager-obs',
       user: 'prometheus',

@@ -22,7 +22,9 @@ from tests.helpers import EXAMPLE_SHOP, copy_tree, run_obs
 class FromUnit(Server):
     """A server started with the ExecStart line of a rendered systemd unit."""
 
-    name = "prometheus"
+    def __init__(self, workdir: Path, name: str) -> None:
+        super().__init__(workdir)
+        self.name = name
 
     def command(self) -> list[str]:
         return self.exec_start
@@ -42,13 +44,14 @@ def laptop(tmp_path: Path):
     on this machine's folders and free ports; compiled,
     and the standalone profile rendered from that environment."""
     root = copy_tree(EXAMPLE_SHOP, tmp_path / "shop")
-    server = FromUnit(tmp_path)
+    server = FromUnit(tmp_path, "prometheus")
+    am = FromUnit(tmp_path, "alertmanager")
     for folder in ("rules", "am", "ea", "targets", "data"):
         (tmp_path / folder).mkdir()
     text = (root / "obs.yaml").read_text().replace("  environments:\n", f"""  environments:
     laptop:
       prometheus: {{url: "{server.url}", rulesDir: "{tmp_path / 'rules'}"}}
-      alertmanager: {{url: "http://127.0.0.1:19093", configFile: "{tmp_path / 'am' / 'alertmanager.yml'}"}}
+      alertmanager: {{url: "{am.url}", configFile: "{tmp_path / 'am' / 'alertmanager.yml'}"}}
       elastalert: {{rulesDir: "{tmp_path / 'ea'}"}}
 """, 1)
     # a VM's targets (no KubeSphere: Alertmanager itself delivers to the channels, through the relays)
@@ -59,7 +62,9 @@ def laptop(tmp_path: Path):
     assert run_obs("compile", cwd=root).returncode == 0
     out = tmp_path / "stack"
     render_here(root, "standalone", out, f"prometheus.storage={tmp_path / 'data'}",
+                f"alertmanager.storage={tmp_path / 'am-data'}",
                 f"prometheus.targetsDir={tmp_path / 'targets'}", env="laptop")
+    server.alertmanager = am
     return root, out, server, tmp_path
 
 
@@ -106,8 +111,20 @@ def test_alertmanager_config_checks_and_routes_each_channel_to_itself(laptop, am
                                  f"--verify.receivers={channel['metadata']['name']}", *labels],
                                 capture_output=True, text=True, timeout=60)
         assert routed.returncode == 0, (channel["metadata"]["name"], routed.stdout, routed.stderr)
-    unit = (out / "systemd" / "obs-alertmanager.service").read_text()
-    assert f"--config.file={tmp / 'am' / 'alertmanager.yml'}" in unit  # where obs apply writes it
+    # the real Alertmanager, started with the unit's own command line, runs the file at its path
+    am = laptop[2].alertmanager
+    am.exec_start = exec_start(out / "systemd" / "obs-alertmanager.service")
+    assert f"--config.file={tmp / 'am' / 'alertmanager.yml'}" in am.exec_start  # where obs apply writes it
+    assert "--cluster.listen-address=" in am.exec_start
+    (tmp / "am" / "alertmanager.yml").write_bytes(config.read_bytes())  # as obs apply would (unfilled here)
+    am.start()
+    try:
+        status = am.get("/api/v2/status")
+    finally:
+        am.stop()
+    assert status["cluster"]["status"] == "disabled"
+    receivers = {r["name"] for r in yaml.safe_load(status["config"]["original"])["receivers"]}
+    assert receivers >= {c["metadata"]["name"] for c in channels}
 
 
 #: run in ElastAlert 2's venv: its own load_conf on the config, and the rule files its loader finds
