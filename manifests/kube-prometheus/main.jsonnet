@@ -22,4 +22,8 @@ function(obs, params)
     "the AlertmanagerConfigs obs compiles lack the labels the stack's Alertmanager selects (" +
     std.join(', ', cluster.missingLabels(params.alertmanager.configSelector, {})) + '): ' + std.join(', ', unselected),
   ] else [];
-  cluster.render(obs, params, [grafana.datasourceConfigMap(obs, g)], secret + dashboards + configs)
+  local uid = if obs.grafana.datasource != g.prometheus.uid then [
+    "obs's dashboards name datasource uid " + obs.grafana.datasource + ', the Prometheus datasource of the stack is ' +
+    g.prometheus.uid + ': set defaults.grafana.datasource in obs.yaml',
+  ] else [];
+  cluster.render(obs, params, [grafana.datasourceConfigMap(obs, g)], secret + dashboards + configs + uid)

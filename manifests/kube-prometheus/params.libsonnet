@@ -24,7 +24,9 @@ function(obs) {
     name: 'obs',
     namespace: $.namespace,
     prometheus: {
-      uid: obs.grafana.datasource,
+      // the stack provisions its Prometheus datasource (uid `prometheus`); obs's dashboards must name it
+      provision: false,
+      uid: 'prometheus',
       url: 'http://prometheus-k8s.monitoring.svc:9090',
       scrapeInterval: obs.scrapeInterval,
     },

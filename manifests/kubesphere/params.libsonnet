@@ -25,6 +25,7 @@ function(obs) {
     namespace: $.namespace,
     image: 'grafana/grafana:11.6.0',
     prometheus: {
+      provision: true,
       uid: obs.grafana.datasource,
       url: 'http://prometheus-k8s.kubesphere-monitoring-system.svc:9090',
       scrapeInterval: obs.scrapeInterval,

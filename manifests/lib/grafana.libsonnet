@@ -3,10 +3,12 @@
 local obsLib = import 'obs.libsonnet';
 
 {
-  // Grafana's provisioning file (Grafana docs, "Provision Grafana", datasources).
+  // Grafana's provisioning file (Grafana docs, "Provision Grafana", datasources); the Prometheus
+  // datasource only where this Grafana has none (`prometheus.provision`): two marked default, or two
+  // of one uid, are refused by Grafana.
   datasources(p):: {
     apiVersion: 1,
-    datasources: [
+    datasources: (if p.prometheus.provision then [
       {
         name: 'Prometheus',
         uid: p.prometheus.uid,
@@ -16,6 +18,7 @@ local obsLib = import 'obs.libsonnet';
         isDefault: true,
         jsonData: { timeInterval: p.prometheus.scrapeInterval },
       },
+    ] else []) + [
       {
         name: 'Elasticsearch',
         uid: p.elasticsearch.uid,

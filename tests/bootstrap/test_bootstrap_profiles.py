@@ -5,7 +5,10 @@ labels, datasource uids); `kubectl kustomize` builds them; and a second render i
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
@@ -130,7 +133,8 @@ def test_kube_prometheus_aligns_to_the_stack(shop_project, rendered):
     datasources = [o for _, o in found if o["kind"] == "ConfigMap" and "grafana_datasource" in o["metadata"]["labels"]]
     assert len(datasources) == 1
     provisioned = yaml.safe_load(next(iter(datasources[0]["data"].values())))["datasources"]
-    assert {d["uid"] for d in provisioned} == {"prometheus", "elasticsearch"}
+    # the stack's Grafana has its Prometheus datasource (uid prometheus, default): a second would be refused
+    assert [d["uid"] for d in provisioned] == ["elasticsearch"] and not any(d.get("isDefault") for d in provisioned)
     assert not [o for _, o in found if o["kind"] == "Deployment" and o["metadata"]["name"] == "grafana"]
     # shop's rules carry KubeSphere's labels, not the stack's release label: the profile says so
     warned = render_here(shop_project, "kube-prometheus", shop_project / "stack" / "kp-check")
@@ -138,6 +142,9 @@ def test_kube_prometheus_aligns_to_the_stack(shop_project, rendered):
     aligned = render_here(shop_project, "kube-prometheus", shop_project / "stack" / "kp-check",
                           "prometheus.ruleSelector={prometheus: k8s, role: alert-rules}")
     assert not [d for d in aligned if "lack the labels" in d]
+    other_uid = render_here(shop_project, "kube-prometheus", shop_project / "stack" / "kp-check",
+                            "grafana.prometheus.uid=kube-prom")
+    assert [d for d in other_uid if "datasource uid prometheus" in d and "stack is kube-prom" in d]
 
 
 def test_included_notification_manager_objects_are_the_compiled_ones_and_validate(shop_project, tmp_path):
@@ -153,3 +160,22 @@ def test_included_notification_manager_objects_are_the_compiled_ones_and_validat
         return json.dumps(o, sort_keys=True)
     assert sorted(ours, key=key) == sorted((d for d in yaml.safe_load_all(compiled.read_text()) if d), key=key)
     assert [p for o in ours for p in validate(o)] == []
+
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+#: files that are compile's own bytes (alertmanager.yml) or hash every input (manifest.json): they
+#: are checked by behaviour tests above, not frozen here
+NOT_GOLDEN = {"manifest.json", "alertmanager/alertmanager.yml"}
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_golden(rendered, profile):
+    """Byte-for-byte output of examples/shop beside the behaviour tests (OBS_UPDATE_GOLDEN=1 rewrites)."""
+    got = {rel: data for rel, data in files(rendered[profile]).items() if rel not in NOT_GOLDEN}
+    folder = GOLDEN / profile
+    if os.environ.get("OBS_UPDATE_GOLDEN"):
+        shutil.rmtree(folder, ignore_errors=True)
+        for rel, data in got.items():
+            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            (folder / rel).write_bytes(data)
+    assert got == {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
