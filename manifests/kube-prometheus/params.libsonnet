@@ -1,6 +1,7 @@
 // Parameters of the kube-prometheus profile (kube-prometheus or kube-prometheus-stack), defaulted
 // from obs's project (`obs`); manifests/README.md documents them.
 function(obs) {
+  // with --env E, the servers' URLs default to E's (elasticsearch or opensearch, prometheus)
   namespace: obs.namespace,
   elastalert: {
     name: 'elastalert',
@@ -8,7 +9,7 @@ function(obs) {
     image: 'jertel/elastalert2:2.19.0',
     rulesConfigMap: obs.elastalert.configMap,
     elasticsearch: {
-      url: 'http://elasticsearch-master.logging.svc:9200',
+      url: if obs.environment.elasticsearchUrl != null then obs.environment.elasticsearchUrl else 'http://elasticsearch-master.logging.svc:9200',
       verifyCerts: true,
       secret: 'elastalert-elasticsearch',
     },
@@ -27,7 +28,8 @@ function(obs) {
       // the stack provisions its Prometheus datasource (uid `prometheus`); obs's dashboards must name it
       provision: false,
       uid: 'prometheus',
-      url: 'http://prometheus-k8s.monitoring.svc:9090',
+      url: if obs.environment.prometheusUrl != null then obs.environment.prometheusUrl
+           else 'http://prometheus-k8s.monitoring.svc:9090',
       scrapeInterval: obs.scrapeInterval,
     },
     elasticsearch: {

@@ -1,6 +1,7 @@
 // Parameters of the kubesphere profile, defaulted from obs's project (`obs`): every key may be
 // set in obs.yaml (spec.bootstrap.kubesphere) or with --set; manifests/README.md documents them.
 function(obs) {
+  // with --env E, the servers' URLs default to E's (elasticsearch or opensearch, prometheus)
   namespace: obs.namespace,
   elastalert: {
     name: 'elastalert',
@@ -9,7 +10,7 @@ function(obs) {
     rulesConfigMap: obs.elastalert.configMap,
     elasticsearch: {
       // KubeSphere's logging Elasticsearch (or OpenSearch) in kubesphere-logging-system
-      url: 'http://elasticsearch-logging-data.kubesphere-logging-system.svc:9200',
+      url: if obs.environment.elasticsearchUrl != null then obs.environment.elasticsearchUrl else 'http://elasticsearch-logging-data.kubesphere-logging-system.svc:9200',
       verifyCerts: true,
       // Secret with `username` and `password` keys, if the server asks for a login
       secret: 'elastalert-elasticsearch',
@@ -27,7 +28,8 @@ function(obs) {
     prometheus: {
       provision: true,
       uid: obs.grafana.datasource,
-      url: 'http://prometheus-k8s.kubesphere-monitoring-system.svc:9090',
+      url: if obs.environment.prometheusUrl != null then obs.environment.prometheusUrl
+           else 'http://prometheus-k8s.kubesphere-monitoring-system.svc:9090',
       scrapeInterval: obs.scrapeInterval,
     },
     elasticsearch: {

@@ -50,8 +50,10 @@ local obsLib = import 'obs.libsonnet';
                 env: [
                   { name: 'ES_USERNAME', valueFrom: { secretKeyRef: { name: p.elasticsearch.secret, key: 'username', optional: true } } },
                   { name: 'ES_PASSWORD', valueFrom: { secretKeyRef: { name: p.elasticsearch.secret, key: 'password', optional: true } } },
+                  { name: 'ES_API_KEY', valueFrom: { secretKeyRef: { name: p.elasticsearch.secret, key: 'apiKey', optional: true } } },
                 ],
                 resources: obsLib.resources(p.resources),
+                // ElastAlert 2 reads ES_USERNAME, ES_PASSWORD, ES_API_KEY over config.yaml (its env_settings)
                 // ElastAlert serves no HTTP: the probes check its config is mounted and PID 1 runs
                 livenessProbe: {
                   exec: { command: ['sh', '-c', 'test -r ' + $.configPath + ' && kill -0 1'] },

@@ -47,7 +47,7 @@ def facts(build: Build, environment: Environment | None) -> dict[str, Any]:
         "notificationManager": _objects(compiled.get(NOTIFICATION_MANAGER)),
         "alertmanagerConfig": (compiled[ALERTMANAGER_CONFIG].decode("utf-8") if ALERTMANAGER_CONFIG in compiled
                                else None),
-        "environment": _environment(build.root, environment),
+        "environment": environment_facts(build.root, environment),
     }
 
 
@@ -71,7 +71,7 @@ def _name_of(content: bytes | None) -> str | None:
     return objects[0].get("metadata", {}).get("name") if objects else None
 
 
-def _environment(root: Path, env: Environment | None) -> dict[str, str | None]:
+def environment_facts(root: Path, env: Environment | None) -> dict[str, str | None]:
     """The environment's folders (absolute, as `obs apply` resolves them against the project) and URLs."""
     def value(server: Any, key: str) -> str | None:
         raw = getattr(server, key, None) if server is not None else None

@@ -99,3 +99,12 @@ def test_files_of_a_previous_render_it_no_longer_makes_are_removed(project, tmp_
     ns = yaml.safe_load((out / "namespaces.yaml").read_text())
     assert ns["metadata"]["labels"]["other"] == "enabled"
     assert (out / "mine.txt").read_text() == "not obs's"  # only files bootstrap wrote are its own
+
+
+def test_env_gives_the_cluster_profiles_its_server_urls(project, tmp_path):
+    """shop's prod environment names KubeSphere's Elasticsearch over https and its Prometheus."""
+    assert render(project, "kubesphere", tmp_path / "prod", "--env", "prod").returncode == 0
+    ea = [d for d in yaml.safe_load_all((tmp_path / "prod" / "elastalert.yaml").read_text()) if d]
+    config = yaml.safe_load(ea[0]["data"]["config.yaml"])
+    assert (config["es_host"], config["es_port"], config["use_ssl"]) == \
+        ("elasticsearch-logging-data.kubesphere-logging-system.svc", 9200, True)

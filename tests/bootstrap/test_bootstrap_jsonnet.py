@@ -5,9 +5,11 @@ through the jsonnet package; imports are refused outside manifests/; and what a 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
+from obs.bootstrap.facts import environment_facts
 from obs.bootstrap.jsonnet import JsonnetError, evaluate
 from obs.resources import resource_dir
 
@@ -69,7 +71,8 @@ def _told(notification_manager: list) -> dict:
         "timestampField": "@timestamp", "grafana": {"datasource": "prometheus", "folderAnnotation": "grafana_folder",
         "sidecarLabel": "grafana_dashboard"}, "alertmanager": {"secretName": "alertmanager-main", "configs": []},
         "elastalert": {"configMap": "elastalert-rules"}, "services": [], "alertmanagerConfig": None,
-        "notificationManager": notification_manager, "environment": {},
+        "notificationManager": notification_manager,
+        "environment": environment_facts(Path("/"), None),  # the shape facts.py gives: every key, null without --env
     }
 
 
