@@ -87,6 +87,14 @@ def test_elastalert_runs_obs_rules_configmap(shop_project, rendered, profile):
     assert container["resources"]["requests"] and container["livenessProbe"] and container["readinessProbe"]
 
 
+def _datasource_uids(dashboard: dict) -> set[str]:
+    """The datasource uids a dashboard's panels use; a `${var}` is the datasource variable's default."""
+    variables = {v["name"]: (v.get("current") or {}).get("value") for v in
+                 (dashboard.get("templating") or {}).get("list", []) if v.get("type") == "datasource"}
+    uids = {p["datasource"]["uid"] for p in dashboard.get("panels", []) if isinstance(p.get("datasource"), dict)}
+    return {variables.get(u[2:-1], u) if u.startswith("${") else u for u in uids}
+
+
 def test_kubesphere_grafana_loads_obs_dashboards(shop_project, rendered):
     dashboards = _compiled(shop_project, "kubernetes/grafana-dashboard-*.yaml")
     assert dashboards
@@ -99,9 +107,9 @@ def test_kubesphere_grafana_loads_obs_dashboards(shop_project, rendered):
         assert sidecar["FOLDER_ANNOTATION"] in cm["metadata"]["annotations"]
     provisioning = by_kind[("ConfigMap", "grafana-provisioning")]["data"]
     sources = {d["type"]: d for d in yaml.safe_load(provisioning["datasources.yaml"])["datasources"]}
-    uids = {p["datasource"]["uid"] for cm in dashboards for text in cm["data"].values()
-            for p in json.loads(text).get("panels", []) if isinstance(p.get("datasource"), dict)}
-    assert uids == {sources["prometheus"]["uid"]} == {"prometheus"}
+    uids = {uid for cm in dashboards for text in cm["data"].values() for uid in _datasource_uids(json.loads(text))}
+    assert uids and uids <= {s["uid"] for s in sources.values()}, uids  # each panel finds its datasource
+    assert sources["prometheus"]["uid"] == "prometheus" and "prometheus" in uids
     assert "kubesphere-monitoring-system" in sources["prometheus"]["url"]
     assert "kubesphere-logging-system" in sources["elasticsearch"]["url"]
     assert sources["elasticsearch"]["jsonData"]["index"] == "ks-logstash-log-*"
