@@ -22,6 +22,11 @@ def series(ctx):
     return SERIES
 
 
+def workload(ctx):
+    """The series the namespace and pod variables list values of: one per process."""
+    return "jvm_threads_live_threads"
+
+
 def dashboard(ctx):
     s = ctx.sel
     heap, nonheap = 'area="heap"', 'area="nonheap"'

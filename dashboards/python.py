@@ -18,6 +18,11 @@ def series(ctx):
     return SERIES
 
 
+def workload(ctx):
+    """The series the namespace and pod variables list values of: one per process."""
+    return "process_start_time_seconds"
+
+
 def dashboard(ctx):
     s = ctx.sel
     fds = f"max({s('process_open_fds')} / {s('process_max_fds')})"

@@ -3,8 +3,10 @@ the policy's thresholds, error budget remaining and the burn alerts firing.
 
 Reads only what obs records for SLOs (SPEC §2.2): `slo:sli_error:ratio_rate<w>` for each
 window of the policy and the SLO window, `slo:objective:ratio`, `slo:error_budget:ratio`,
-`slo:error_budget_remaining:ratio`, and Prometheus's own ALERTS series for the burn
-alerts (labels service, slo, severity) and SLOMetricAbsent.
+`slo:error_budget_remaining:ratio`. Whether a burn alert fires is its own condition evaluated
+on those recordings (both windows of a pair above factor × budget), not Prometheus's ALERTS
+series, which is empty where another ruler (KubeSphere's, Thanos's, Mimir's) evaluates the
+alerts; SLOMetricAbsent is `absent()` of the base-window ratio, as its rule is.
 """
 
 from obs.dashboards.panels import GREEN, ORANGE, RED, YELLOW, dashboard as build, stat, steps, table, text, timeseries
@@ -15,7 +17,7 @@ TIERS = ("page", "ticket")
 
 
 def series(ctx):
-    names = set(RECORDS) | {"ALERTS"}
+    names = set(RECORDS)
     for view in ctx.slos:
         names |= {f"slo:sli_error:ratio_rate{w}" for w in view.windows}
     return names
@@ -44,11 +46,11 @@ def _summary(ctx):
 
 
 def _panels(ctx, view):
-    m, e = view.matchers, view.entry
+    m, e = ctx.slo_sel(view), view.entry
     legend = " ".join(f"{{{{{label}}}}}" for label in view.group_by)
     sli = f"slo:sli_error:ratio_rate{e.window}{{{m}}}"
     remaining = f"slo:error_budget_remaining:ratio{{{m}}}"
-    alerts = f'ALERTS{{alertname=~"{e.alert_name}|{ABSENT_ALERT}", {m}, alertstate="firing"}}'
+    firing = [(tier, burning(view, m, tier)) for tier in TIERS if view.tier(tier)]
     budget_steps = steps(RED, (0, ORANGE), (0.25, YELLOW), (0.5, GREEN))
     panels = [
         stat(ctx, f"SLI over {e.window}", [(f"1 - {sli}", legend)], "percentunit", decimals=3,
@@ -56,9 +58,15 @@ def _panels(ctx, view):
              thresholds=steps(RED, (e.ratio, GREEN))),
         stat(ctx, "Error budget remaining", [(remaining, legend)], "percentunit", decimals=1,
              thresholds=budget_steps),
-        stat(ctx, "Objective", [f"max(slo:objective:ratio{{{m}}})"], "percentunit", decimals=3, color="none"),
-        stat(ctx, "Burn alerts firing", [f"count({alerts}) or vector(0)"], no_value="0",
-             thresholds=steps(GREEN, (1, RED))),
+        stat(ctx, "Objective", [f"max(slo:objective:ratio{{{ctx.slo_sel(view, grouped=False)}}})"], "percentunit",
+             decimals=3, color="none"),
+        stat(ctx, "Burn alerts firing",
+             [*((f"count({expr}) or vector(0)", tier) for tier, expr in firing),
+              (f"absent(slo:sli_error:ratio_rate{view.base}{{{m}}})", "no SLI data")], no_value="0",
+             thresholds=steps(GREEN, (1, RED)),
+             description=f"Series for which {e.alert_name} fires now, per tier: its condition evaluated on the "
+                         "recordings, not Prometheus's ALERTS (empty when another ruler evaluates the alerts); "
+                         f"\"no SLI data\" is {ABSENT_ALERT}'s condition."),
         timeseries(ctx, "Error ratio over the windows",
                    [(f"slo:sli_error:ratio_rate{w}{{{m}}}", f"{w} {legend}".strip()) for w in view.windows],
                    "percentunit", w=24, description=f"The error budget is {view.budget:g} (1 - objective).",
@@ -82,12 +90,22 @@ def _panels(ctx, view):
                                              f"{{severity=\"{severity}\"}} fires while both windows of a pair "
                                              f"exceed its factor: {pairs}.",
                                  thresholds=steps(GREEN, *zip(factors, colours))))
-    panels += [
-        timeseries(ctx, "Error budget remaining", [(remaining, legend or "remaining")], "percentunit",
-                   thresholds=budget_steps, fill=20),
-        table(ctx, "Alerts firing", [alerts], w=12, h=8, hide=("Time", "Value", "__name__", "alertstate")),
-    ]
+    panels.append(timeseries(ctx, "Error budget remaining", [(remaining, legend or "remaining")], "percentunit",
+                             thresholds=budget_steps, fill=20))
+    if firing:  # an SLO with both tiers off has no burn alert to show
+        panels.append(table(ctx, "Burning now",
+                            [f'label_replace({expr}, "tier", "{tier}", "", "")' for tier, expr in firing],
+                            w=12, h=8, hide=("Time",), description="Each series whose burn alert fires now, with "
+                            "the long window's burn rate (error ratio / error budget) as its value."))
     return panels
+
+
+def burning(view, m, tier):
+    """The tier's alert condition as the SLO rules write it (any pair: both windows above factor ×
+    budget), divided by the budget: the long window's burn rate of each series that fires now."""
+    pairs = [f"slo:sli_error:ratio_rate{a.long}{{{m}}} > ({a.factor:g} * {view.budget:g}) and "
+             f"slo:sli_error:ratio_rate{a.short}{{{m}}} > ({a.factor:g} * {view.budget:g})" for a in view.tier(tier)]
+    return f"(({') or ('.join(pairs)})) / {view.budget:g}"
 
 
 def _percent(value):

@@ -158,6 +158,29 @@ def apply(env: EnvOpt, project: ProjectOpt = None, target: ApplyTargetOpt = None
 
 
 @app.command()
+def backtest(env: EnvOpt,
+             since: Annotated[str, typer.Option("--since", help="Start: a duration before --now (7d) or an "
+                                                "RFC 3339 time.")],
+             items: Annotated[list[str] | None, typer.Argument(metavar="ITEM", help="Only these services, "
+                                                               "SERVICE/SLO, rule groups or alerts.")] = None,
+             until: Annotated[str | None, typer.Option("--until", help="End (default: now): a duration before "
+                                                       "--now or an RFC 3339 time.")] = None,
+             project: ProjectOpt = None,
+             fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or junit.")] = "text",
+             output: OutputOpt = None,
+             html: Annotated[Path | None, typer.Option("--html", help="Also write a self-contained HTML report: "
+                                                       "a chart per SLO.")] = None,
+             fail_on: Annotated[str | None, typer.Option("--fail-on", help="Exit 1 if an alert of this severity "
+                                                         "(critical, warning, info) or a worse one would have "
+                                                         "fired.")] = None,
+             now: Annotated[str | None, typer.Option("--now", help="Take this RFC 3339 time as now (reproducible "
+                                                     "runs).")] = None) -> None:
+    """Replay every compiled alert over an environment's history: when each would have fired."""
+    from obs.commands.backtest import run
+    raise typer.Exit(run(project, env, since, until, items, now, fmt, output, html, fail_on))
+
+
+@app.command()
 def bootstrap(profile: Annotated[str, typer.Option("--profile", "-p", help="kubesphere, kube-prometheus or "
                                                    "standalone (folders of manifests/).")],
               output: Annotated[Path, typer.Option("-o", "--output", help="Write the manifests into this folder.")],

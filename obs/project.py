@@ -16,7 +16,7 @@ from obs.model.slo import BurnWindow
 
 PROJECT_FILE = "obs.yaml"
 TargetName = Literal["prometheus", "prometheus-operator", "kubesphere", "grafana", "elastalert", "watcher",
-                     "opensearch-monitor", "skywalking", "alertmanager"]
+                     "opensearch-monitor", "skywalking", "alertmanager", "notification-manager"]
 ALL_TARGETS: tuple[str, ...] = TargetName.__args__  # type: ignore[attr-defined]
 
 
@@ -101,6 +101,10 @@ class REDConvention(Spec):
 
 class GrafanaDefaults(Spec):
     datasource: str = "prometheus"
+    #: the Elasticsearch datasource uid of dashboards that show logs (the `logs` variable's default)
+    logsDatasource: str = "elasticsearch"
+    #: the label naming the cluster (`$cluster` filters it); null: no cluster variable
+    clusterLabel: str | None = "cluster"
     #: Grafana folder of the dashboards; default: the project's name
     folder: str | None = None
     folderAnnotation: str = "grafana_folder"
@@ -117,10 +121,20 @@ class AlertmanagerDefaults(Spec):
     groupWait: Duration = "30s"
     groupInterval: Duration = "5m"
     repeatInterval: Duration = "4h"
-    #: the DingTalk webhook relay (prometheus-webhook-dingtalk) base URL
-    dingtalkRelay: str = "http://alertmanager-webhook-dingtalk.monitoring.svc:8060"
-    #: the WeCom group-robot relay (PrometheusAlert) base URL, for wecom channels without corpId
-    wecomRelay: str = "http://prometheus-alert-center.monitoring.svc:8080"
+    #: who delivers to the channels (docs/alertmanager.md, "Modes"): `secret` (obs owns the whole config),
+    #: `alertmanagerconfig` (AlertmanagerConfig objects per team), `notification-manager` (Alertmanager
+    #: forwards to notification-manager); unset: notification-manager when kubesphere or
+    #: notification-manager is a target, else secret
+    mode: Literal["secret", "alertmanagerconfig", "notification-manager"] | None = None
+    #: the DingTalk webhook relay (prometheus-webhook-dingtalk) base URL; required by dingtalk channels
+    #: when Alertmanager itself delivers (obs cannot know where it runs)
+    dingtalkRelay: str | None = None
+    #: the WeCom group-robot relay (PrometheusAlert) base URL, required by wecom channels without corpId
+    #: when Alertmanager itself delivers
+    wecomRelay: str | None = None
+    #: the NotificationManager resource in defaults.kubernetes.namespace; its operator serves the
+    #: webhook Alertmanager posts to as Service `<name>-svc`, port 19093
+    notificationManager: str = "notification-manager"
     #: repeat interval per severity (the team's alerts of that severity); others use repeatInterval
     severityRepeatIntervals: dict[str, Duration] = Field(
         default_factory=lambda: {"critical": "1h", "warning": "4h", "info": "24h"})
@@ -178,10 +192,32 @@ class AlertmanagerServer(Server):
     confirmTimeout: Duration = "30s"
 
 
-class ElastAlertEnv(Spec):
-    """ElastAlert 2 reading its rules from a folder (`rules_folder`); it reloads changed files itself."""
+class GrafanaServer(Server):
+    """Grafana; `obs apply` files the dashboards into `folder` (default: defaults.grafana.folder,
+    else the project's name), created when missing (with `folderUid` when given)."""
 
-    rulesDir: Value
+    folder: Value | None = None
+    folderUid: Value | None = None
+    #: the organisation the token or user acts in (X-Grafana-Org-Id); default: theirs
+    orgId: Value | int | None = None
+
+
+class MimirServer(Server):
+    """A Mimir (or Cortex) ruler: rule groups through its configuration API, for `tenant`."""
+
+    #: the namespace obs's groups live in (default: the project's name); others are never touched
+    namespace: Value | None = None
+    #: the ruler's configuration API: Mimir <prometheus-http-prefix>/config/v1/rules, Cortex /api/v1/rules
+    rulesPath: str = "/prometheus/config/v1/rules"
+
+
+class ElastAlertEnv(Spec):
+    """ElastAlert 2 reading its rules from a folder (`rules_folder`; it reloads changed files itself),
+    or, in Kubernetes, from the ConfigMap its deployment mounts there (`configMap`, `namespace`)."""
+
+    rulesDir: Value | None = None
+    configMap: Value | None = None
+    namespace: Value | None = None
 
 
 class KubernetesEnv(Spec):
@@ -195,8 +231,9 @@ class Environment(Spec):
     alertmanager: AlertmanagerServer | None = None
     elasticsearch: Server | None = None
     opensearch: Server | None = None
-    grafana: Server | None = None
+    grafana: GrafanaServer | None = None
     skywalking: Server | None = None
+    mimir: MimirServer | None = None
     kubernetes: KubernetesEnv | None = None
     elastalert: ElastAlertEnv | None = None
     #: the targets `obs apply` pushes to in this environment (default: every one it configures)

@@ -5,14 +5,16 @@ DingTalk goes through prometheus-webhook-dingtalk (`<dingtalkRelay>/dingtalk/<ch
 the robot URL and signing secret live in the relay's config, which obs emits beside the
 Alertmanager Secret), a WeCom robot through PrometheusAlert
 (`<wecomRelay>/prometheusalert?type=wx&tpl=prometheus-wx&wxurl=<robot url>`); a WeCom channel
-with `corpId` uses Alertmanager's own `wechat_configs`.
+with `corpId` uses Alertmanager's own `wechat_configs`. The relays' URLs are settings obs cannot
+guess (AM005 when missing, obs.alertmanager.mode.relay).
 """
 
 from __future__ import annotations
 
 from obs import codes
+from obs.alertmanager.mode import relay
 from obs.alertmanager.secrets import Secrets
-from obs.catalog import ChannelEntry
+from obs.catalog import Catalog, ChannelEntry
 from obs.diagnostics import Diagnostics
 from obs.model import ChannelSpec
 from obs.project import AlertmanagerDefaults
@@ -21,11 +23,12 @@ MISSING_SMTP = codes.define("AM001", "alertmanager/email-smarthost",
                             "An email channel has no smarthost, so Alertmanager could not send its mail.")
 
 
-def receiver(ch: ChannelEntry, d: AlertmanagerDefaults, secrets: Secrets, diags: Diagnostics) -> dict:
-    s, out = ch.spec, {"name": ch.name}
+def receiver(catalog: Catalog, ch: ChannelEntry, secrets: Secrets, diags: Diagnostics) -> dict:
+    s, out, d = ch.spec, {"name": ch.name}, catalog.defaults.alertmanager
     resolved = {"send_resolved": s.sendResolved}
+    base = relay(catalog, ch, diags)
     if s.type == "dingtalk":
-        url = f"{d.dingtalkRelay.rstrip('/')}/dingtalk/{ch.name}/send"
+        url = f"{base}/dingtalk/{ch.name}/send"
         out["webhook_configs"] = [{**resolved, "url": url}]
     elif s.type == "wecom" and s.corpId:
         conf = {**resolved, "corp_id": s.corpId, "agent_id": s.agentId, "api_secret": secrets.inline(s.apiSecret)}
@@ -36,7 +39,7 @@ def receiver(ch: ChannelEntry, d: AlertmanagerDefaults, secrets: Secrets, diags:
             conf["to_user"] = "@all"
         out["wechat_configs"] = [conf]
     elif s.type == "wecom":
-        url = f"{d.wecomRelay.rstrip('/')}/prometheusalert?type=wx&tpl=prometheus-wx&wxurl={secrets.inline(s.url)}"
+        url = f"{base}/prometheusalert?type=wx&tpl=prometheus-wx&wxurl={secrets.inline(s.url)}"
         out["webhook_configs"] = [{**resolved, "url": url}]
     elif s.type == "webhook":
         out["webhook_configs"] = [{**resolved, "url": secrets.inline(s.url, url=True)}]
@@ -56,7 +59,7 @@ def receiver(ch: ChannelEntry, d: AlertmanagerDefaults, secrets: Secrets, diags:
 def _email(ch: ChannelEntry, d: AlertmanagerDefaults, secrets: Secrets, diags: Diagnostics) -> dict:
     s = ch.spec
     conf: dict = {"send_resolved": s.sendResolved, "to": ", ".join(s.to)}
-    sender = s.sender or d.smtpFrom or _default_sender(s.smarthost)
+    sender = s.sender or d.smtpFrom or default_sender(s.smarthost)
     if sender:
         conf["from"] = sender
     if s.smarthost:
@@ -74,10 +77,10 @@ def _email(ch: ChannelEntry, d: AlertmanagerDefaults, secrets: Secrets, diags: D
 
 def smtp_user(s: ChannelSpec, d: AlertmanagerDefaults) -> str | None:
     """The SMTP login of an email channel (Alertmanager and ElastAlert alike): `username`, else the sender."""
-    return s.username or s.sender or d.smtpFrom or _default_sender(s.smarthost)
+    return s.username or s.sender or d.smtpFrom or default_sender(s.smarthost)
 
 
-def _default_sender(smarthost: str | None) -> str | None:
+def default_sender(smarthost: str | None) -> str | None:
     """alertmanager@<mail domain>: smtp.shop.example.com:587 → alertmanager@shop.example.com."""
     if not smarthost:
         return None

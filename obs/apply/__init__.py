@@ -60,6 +60,10 @@ class Observed:
     shown: str = ""
     #: what the pusher needs to change it (a server id, a sequence number): not compared
     handle: Any = field(default=None, compare=False, repr=False)
+    #: why obs may not change it though it carries this project's marks (a dashboard Grafana
+    #: provisions from a file), and what to do: such an object is a conflict, never written
+    conflict: str | None = None
+    hint: str | None = None
 
 
 @dataclass(frozen=True)

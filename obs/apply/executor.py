@@ -115,8 +115,8 @@ def execute(plan: Plan, pushers: dict[str, Pusher], progress: Progress = _noop,
             if e.rolled_back:
                 result.not_done, result.done = ordered(t.changes), []
             result.status = "rolled back" if e.rolled_back else "failed"
-            out.diags.append(Diagnostic(ROLLED_BACK if e.rolled_back else FAILED, f"{t.target}: {scrub(e.message)}",
-                                        p.pos(), hint=e.hint))
+            out.diags.append(Diagnostic(e.code or (ROLLED_BACK if e.rolled_back else FAILED),
+                                        f"{t.target}: {scrub(e.message)}", p.pos(), hint=e.hint))
         except LiveError as e:
             failed = True
             result.status = "failed"
@@ -140,5 +140,5 @@ def _recorder(result: TargetResult, t: TargetPlan, progress: Progress) -> Callab
 
 def _problem(e: LiveError, p: Pusher, scrub: Callable[[str], str]) -> Diagnostic:
     from obs.live.errors import diagnostic_for
-    d = diagnostic_for(e, p.pos() or Position("obs.yaml"))
+    d = diagnostic_for(e, p.pos() or Position("obs.yaml"), hint=getattr(e, "hint", None))
     return Diagnostic(d.code, scrub(d.message), d.pos, d.severity, d.hint, d.config)

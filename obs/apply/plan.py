@@ -12,7 +12,7 @@ from obs.apply import Change, Desired, Observed, fingerprint
 #: how a differing part is worded in a change's reason
 PART_WORDS = {"content": "content differs", "definition": "definition differs",
               "values": "secret values changed", "loaded": "not loaded by the server yet",
-              "mode": "file mode differs"}
+              "mode": "file mode differs", "patch": "SkyWalking patch not in the live workload"}
 
 
 def as_desired(key: str, value: Any) -> Desired:
@@ -56,10 +56,10 @@ def plan(target: str, desired: Mapping[str, Any], observed: Mapping[str, Any], p
         o = as_observed(key, observed[key]) if key in observed else None
         if d is not None and o is None:
             out.append(Change(target, key, "create", "new", None, d.shown, d.origin, True, d, None))
-        elif d is not None and o is not None and not o.owned:
+        elif d is not None and o is not None and (not o.owned or o.conflict):
             owner = f"obs project {project}" if project else "this project"
-            out.append(Change(target, key, "conflict", f"exists and is not owned by {owner}", o.shown, d.shown,
-                              d.origin, False, d, o))
+            out.append(Change(target, key, "conflict", o.conflict or f"exists and is not owned by {owner}", o.shown,
+                              d.shown, d.origin, False, d, o))
         elif d is not None and o is not None:
             why = reason(d, o)
             action = "unchanged" if why is None else "update"

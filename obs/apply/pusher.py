@@ -34,11 +34,13 @@ Done = Callable[[Change], None]
 
 
 class PushFailed(Exception):
-    """A target could not finish. `rolled_back`: what it had done was undone (files restored)."""
+    """A target could not finish. `rolled_back`: what it had done was undone (files restored);
+    `code`: the target's own code for what refused it (default AP006/AP007)."""
 
-    def __init__(self, message: str, rolled_back: bool = False, hint: str | None = None) -> None:
+    def __init__(self, message: str, rolled_back: bool = False, hint: str | None = None,
+                 code: str | None = None) -> None:
         super().__init__(message)
-        self.message, self.rolled_back, self.hint = message, rolled_back, hint
+        self.message, self.rolled_back, self.hint, self.code = message, rolled_back, hint, code
 
 
 @dataclass

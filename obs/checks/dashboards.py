@@ -1,5 +1,6 @@
 """Dashboard checks: templates a service asks for, and what the compiled dashboards hold —
-Angular panels, datasources by name, PromQL that does not parse, ConfigMaps too large to apply."""
+Angular panels, datasources by name, PromQL that does not parse, ConfigMaps too large to apply,
+datasource variables and query variables the dashboard does not define."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from typing import TYPE_CHECKING
 from obs.checks import check
 from obs.checks.promql import parse_error
 from obs.dashboards import templates
-from obs.dashboards.walk import ANGULAR, fill_variables, panels, queries
+from obs.dashboards.walk import (ANGULAR, fill_variables, panels, queries, resolve_datasource, variable_name,
+                                 variables, variables_used)
 from obs.diagnostics import Diagnostic, Position, Severity
 
 if TYPE_CHECKING:
@@ -112,4 +114,46 @@ def too_large(build: Build) -> list[Diagnostic]:
                 out.append(Diagnostic("DB014", f"{a.path} is {size} bytes: client-side `kubectl apply` refuses "
                                       "objects above 256 KiB", pos, Severity.WARNING,
                                       hint="apply it with `kubectl apply --server-side` or `obs apply`"))
+    return out
+
+
+def _sources(panel: dict) -> Iterator[object]:
+    yield panel.get("datasource")
+    yield from (t.get("datasource") for t in panel.get("targets") or [] if isinstance(t, dict))
+
+
+@check("DB015", "dashboard/datasource-variable", "A panel's datasource names a variable that is not a "
+       "datasource variable of the dashboard with a current datasource.")
+def datasource_variables(build: Build) -> list[Diagnostic]:
+    out = []
+    for path, data, pos in _dashboards(build):
+        defined = variables(data)
+        for panel in panels(data):
+            for ds in _sources(panel):
+                uid = ds.get("uid") if isinstance(ds, dict) else ds
+                name = variable_name(uid) if isinstance(uid, str) else None
+                if name is None or resolve_datasource(uid, defined) is not None:
+                    continue
+                what = "has no datasource selected" if defined.get(name, {}).get("type") == "datasource" else \
+                    "is not a datasource variable of the dashboard"
+                out.append(Diagnostic("DB015", f"{path}: panel {_title(panel)} reads datasource {uid!r}, which "
+                                      f"{what}: Grafana opens it with no datasource", pos, Severity.WARNING,
+                                      hint=f'define a variable {{"name": "{name}", "type": "datasource", "query": '
+                                           '"prometheus", "current": {"value": "<uid>"}}'))
+                break
+    return out
+
+
+@check("DB016", "dashboard/undefined-variable", "A dashboard query uses a variable the dashboard does not define.")
+def undefined_variables(build: Build) -> list[Diagnostic]:
+    out = []
+    for path, data, pos in _dashboards(build):
+        defined = set(variables(data))
+        for panel, target in queries(data):
+            missing = sorted(variables_used(target["expr"]) - defined)
+            if missing:
+                out.append(Diagnostic("DB016", f"{path}: panel {_title(panel)} query {target.get('refId', '?')} "
+                                      f"uses ${', $'.join(missing)}, which the dashboard does not define: Grafana "
+                                      "sends the text as it is", pos, Severity.WARNING,
+                                      hint="add the variable to templating.list, or write the value"))
     return out

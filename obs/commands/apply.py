@@ -89,7 +89,7 @@ def make_plan(project_dir: Path | None, env_name: str, targets: list[str] | None
         try:
             observed = p.observe(set(wanted[name]))
         except LiveError as e:
-            d = diagnostic_for(e, p.pos() or env.pos)
+            d = diagnostic_for(e, p.pos() or env.pos, hint=getattr(e, "hint", None))
             run.diags.append(Diagnostic(d.code, run.secrets.scrub(d.message), d.pos, d.severity, d.hint, True))
             continue
         changes = plan(name, wanted[name], observed, prune, project.name)
@@ -172,9 +172,12 @@ def apply(project_dir: Path | None, env_name: str, targets: list[str] | None, pr
             return 2
         sys.stdout.write(run.secrets.scrub(plan_text(run.plan, run.project, verbose)))
         for c in run.plan.conflicts:
+            special = getattr(pushers.get(c.target), "conflict_hint", lambda _: None)(c)
             run.diags.append(Diagnostic(CONFLICT, f"{c.target}: {c.key} {c.reason}; nothing was applied",
                                         Position(c.origin) if c.origin else None,
-                                        hint="remove or rename the other object, or rename this one in the sources"))
+                                        hint=special or (c.observed.hint if c.observed is not None and c.observed.hint
+                                                         else "remove or rename the other object, or rename this "
+                                                              "one in the sources")))
         if run.plan.conflicts or dry_run or run.plan.empty:
             if dry_run and not run.plan.conflicts:
                 sys.stdout.write("Dry run: nothing was applied.\n")

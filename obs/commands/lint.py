@@ -37,8 +37,9 @@ def list_checks() -> str:
     import pkgutil
 
     import obs.apply
+    import obs.backtest
     import obs.live
-    edges = [m.name for pkg in (obs.live, obs.apply) for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + ".")]
+    edges = [m.name for pkg in (obs.live, obs.apply, obs.backtest) for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + ".")]
     modules = [f"obs.targets.{m}" for m in MODULES.values()] + [f.module for f in FORMATS] + [
         "obs.commands.importer", "obs.commands.validate", "obs.commands.apply", "obs.commands.bootstrap", *edges]
     for name in modules:

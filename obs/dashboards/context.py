@@ -7,14 +7,18 @@ the datasource uid) is made here, once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from obs.catalog import Catalog, ServiceEntry
+from obs.catalog import Catalog, LogAlertEntry, ServiceEntry
 from obs.dashboards import dashboard_uid
+from obs.dashboards import variables as var
 from obs.dashboards.sloview import SLOView, slo_views
 
-#: Grafana's type name of the Prometheus datasource plugin
+#: Grafana's type names of the Prometheus and Elasticsearch datasource plugins
 PROMETHEUS = "prometheus"
+ELASTICSEARCH = "elasticsearch"
+#: the templates that show the service's log alerts' logs (its own pods' view)
+LOG_TEMPLATES = frozenset({"red"})
 
 #: The RED conventions by runtime: Micrometer for java, prometheus_client-style names elsewhere
 RED_CONVENTIONS: dict[str, dict[str, str]] = {
@@ -61,6 +65,19 @@ class Context:
     #: the parameters of the rule pack named like the template (its defaults, then the service's
     #: `with`), so panels turn red where the pack's alerts fire
     pack: dict = field(default_factory=dict)
+    #: the dashboard's template variables (Grafana JSON), the datasource picker first
+    variables: tuple[dict, ...] = ()
+    #: matchers every selector of the template carries: `cluster=~"$cluster"`, `pod=~"$pod"`…
+    filters: tuple[str, ...] = ()
+    #: (group label, variable name) of the SLOs' groupBy labels that have a variable
+    groups: tuple[tuple[str, str], ...] = ()
+    #: the service's log alerts with a Lucene query (or none), whose logs the template shows
+    log_alerts: tuple[LogAlertEntry, ...] = ()
+
+    @property
+    def logs_datasource(self) -> dict:
+        """`{type, uid}` naming the `${logs}` Elasticsearch variable."""
+        return {"type": ELASTICSEARCH, "uid": var.ref(var.LOGS_DATASOURCE)}
 
     def limit(self, name: str, default: float) -> float:
         """A pack threshold as a number (the pack's default when the service does not set it)."""
@@ -71,8 +88,14 @@ class Context:
 
     def sel(self, metric: str, *extra: str) -> str:
         """`metric{selector, extra…}`: the one way templates write a series selector."""
-        matchers = ", ".join(m for m in (self.selector, *extra) if m)
+        matchers = ", ".join(m for m in (self.selector, *extra, *self.filters) if m)
         return f"{metric}{{{matchers}}}"
+
+    def slo_sel(self, view: SLOView, grouped: bool = True) -> str:
+        """The matchers of one SLO's recordings: service and slo, the cluster, its group labels
+        (not for the objective and budget, which are recorded once per SLO, without them)."""
+        groups = [var.matcher(label, name) for label, name in self.groups if grouped and label in view.group_by]
+        return ", ".join([view.matchers, *self.filters, *groups])
 
     @property
     def title(self) -> str:
@@ -124,8 +147,52 @@ def _fill(text: str, service: ServiceEntry) -> str:
 
 
 def datasource(catalog: Catalog) -> dict:
-    """`{type, uid}`; compile uses defaults.grafana.datasource, apply may swap the uid per environment."""
-    return {"type": PROMETHEUS, "uid": catalog.defaults.grafana.datasource}
+    """`{type, uid}` naming the `${datasource}` variable, whose default is defaults.grafana.datasource."""
+    return {"type": PROMETHEUS, "uid": var.ref(var.DATASOURCE)}
+
+
+def with_variables(catalog: Catalog, ctx: Context) -> Context:
+    """The context with its variables: datasource, cluster, then namespace/pod for a template that
+    declares `workload(ctx)` (the series its pods expose), or the SLOs' group labels."""
+    from obs.dashboards import templates
+
+    settings = catalog.defaults.grafana
+    out = [var.datasource(var.DATASOURCE, PROMETHEUS, settings.datasource, "Prometheus")]
+    if ctx.log_alerts:
+        out.append(var.datasource(var.LOGS_DATASOURCE, ELASTICSEARCH, settings.logsDatasource, "Logs"))
+    filters: list[str] = []
+    if settings.clusterLabel:
+        out.append(var.query(var.CLUSTER, var.label_values("up", settings.clusterLabel), multi=False))
+        filters.append(var.matcher(settings.clusterLabel, var.CLUSTER))
+    ctx = replace(ctx, filters=tuple(filters))
+    workload = getattr(templates.module(ctx.template), "workload", None)
+    if workload is not None:
+        for label in (var.NAMESPACE, var.POD):
+            out.append(var.query(label, var.label_values(ctx.sel(workload(ctx)), label)))
+            filters.append(var.matcher(label, label))
+            ctx = replace(ctx, filters=tuple(filters))
+    groups = _groups(ctx, settings.clusterLabel)
+    for label, name, selector in groups:
+        out.append(var.query(name, var.label_values(selector, label), label=label, include_all=False))
+    return replace(ctx, variables=tuple(out), groups=tuple((label, name) for label, name, _ in groups))
+
+
+def _groups(ctx: Context, cluster: str | None) -> list[tuple[str, str, str]]:
+    """(label, variable, selector) per groupBy label of the SLOs: the variable is named like the
+    label unless another variable has that name; the selector reads the SLOs' base-window ratio."""
+    labels = [label for view in ctx.slos for label in view.group_by if label != cluster]
+    taken = {var.DATASOURCE, var.LOGS_DATASOURCE, var.CLUSTER, var.NAMESPACE, var.POD}
+    out = []
+    for label in dict.fromkeys(labels):
+        views = [v for v in ctx.slos if label in v.group_by]
+        names = sorted({f"slo:sli_error:ratio_rate{v.base}" for v in views})
+        slos = "|".join(sorted({v.entry.name for v in views}))
+        metric = names[0] if len(names) == 1 else ""
+        matchers = [f'__name__=~"{"|".join(names)}"'] if not metric else []
+        matchers += [f'service="{ctx.service.name}"', f'slo="{slos}"' if len(views) == 1 else f'slo=~"{slos}"',
+                     *ctx.filters]
+        out.append((label, label if label not in taken else f"slo_{label}", f"{metric}{{{', '.join(matchers)}}}"))
+    return out
 
 
 def tags(service: ServiceEntry, template: str) -> tuple[str, ...]:
@@ -139,6 +206,9 @@ def context(catalog: Catalog, service: ServiceEntry, template: str) -> Context:
     links += tuple({"title": "runbook" if len(runbooks) == 1 else f"runbook {i + 1}", "type": "link", "uri": url,
                     "icon": "doc", "targetBlank": True} for i, url in enumerate(runbooks))
     views = slo_views(catalog, service.name) if template == "slo" else ()
-    return Context(catalog.name, service, template, dashboard_uid(service.name, template), datasource(catalog),
-                   selector(catalog, service, template), red_convention(catalog, service), views,
-                   tags(service, template), links, pack_parameters(service, template))
+    logs = tuple(a for a in catalog.for_service(service.name).log_alerts if a.spec.filter is None and a.raw is None)
+    ctx = Context(catalog.name, service, template, dashboard_uid(service.name, template), datasource(catalog),
+                  selector(catalog, service, template), red_convention(catalog, service), views,
+                  tags(service, template), links, pack_parameters(service, template),
+                  log_alerts=logs if template in LOG_TEMPLATES else ())
+    return with_variables(catalog, ctx)

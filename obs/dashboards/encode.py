@@ -1,8 +1,9 @@
 """Dashboard JSON as obs writes it: stable bytes, stable uids, and the per-environment datasource.
 
-Compile writes the datasource uid of `defaults.grafana.datasource`; an environment whose
-`grafana.datasource` differs gets it swapped in at apply time by `with_datasource`, so out/
-stays one set of files for every environment.
+Compile writes the datasource uid of `defaults.grafana.datasource` (as the default of the
+`${datasource}` variable of generated dashboards); an environment whose `grafana.datasource`
+differs gets it swapped in at apply time by `with_datasource`, so out/ stays one set of files
+for every environment.
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ def _tidy_panel(node: Any) -> Any:
     for key, value in node.items():
         if value is None and key != "value":
             continue
-        if key in _NOISE and (value is None or _DEFAULTS.get(key, object()) == value or key == "query"):
+        # grafanalib's `query` on panels is noise; an Elasticsearch target's is its Lucene query
+        noise = key == "query" and "bucketAggs" not in node
+        if key in _NOISE and (value is None or _DEFAULTS.get(key, object()) == value or noise):
             continue
         out[key] = _tidy_panel(value)
     return out
@@ -89,9 +92,15 @@ def k8s_name(uid: str) -> str:
 
 
 def with_datasource(data: dict, uid: str, compiled: str = "prometheus") -> dict:
-    """A copy with every Prometheus datasource reference of uid `compiled` pointing at `uid`."""
+    """A copy with every Prometheus datasource reference of uid `compiled` pointing at `uid`, and
+    Prometheus datasource variables that default to `compiled` defaulting to `uid`."""
     result = copy.deepcopy(data)
     _swap(result, uid, compiled)
+    for variable in (result.get("templating") or {}).get("list") or []:
+        current = variable.get("current") if isinstance(variable, dict) else None
+        if (variable.get("type") == "datasource" and variable.get("query") == "prometheus"
+                and isinstance(current, dict) and current.get("value") == compiled):
+            variable["current"] = {**current, "text": uid, "value": uid}
     return result
 
 

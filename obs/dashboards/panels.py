@@ -1,9 +1,10 @@
 """Current Grafana panels on grafanalib, with the plumbing templates should not repeat.
 
-Only TimeSeries, Stat, GaugePanel, BarGauge, Table, Text and RowPanel (no Angular `graph` or
+Only TimeSeries, Stat, GaugePanel, BarGauge, Table, Text, Logs and RowPanel (no Angular `graph` or
 `singlestat`, off by default since Grafana 11). grafanalib writes threshold steps and some
 options in pre-8 shapes; these helpers pass the current shapes (extraJson where needed),
-every query carries the `{type, uid}` datasource, and `layout` places panels on the grid.
+every query carries the `${datasource}` (or `${logs}`) variable as its `{type, uid}`
+datasource, and `layout` places panels on the grid.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from grafanalib.core import (
     DashboardLink,
     GaugePanel,
     GridPos,
+    Logs,
     RowPanel,
     Stat,
     Table,
     Target,
     Text,
     Time,
+    Templating,
     TimeSeries,
 )
 
@@ -96,6 +99,35 @@ def table(ctx: Context, title: str, queries: Sequence, *, w: int = 24, h: int = 
                  description=description, gridPos=GridPos(h, w, 0, 0), transformations=[organize])
 
 
+def log_query(ctx: Context, query: str, time_field: str, *, interval: str = "auto", lines: bool = False) -> dict:
+    """A Lucene query as Grafana's Elasticsearch datasource stores it, on `${logs}`: the count of
+    matching documents per date_histogram bucket, or the matching log lines."""
+    if lines:
+        metrics, buckets = [{"id": "1", "type": "logs", "settings": {"limit": "500"}}], []
+    else:
+        metrics = [{"id": "1", "type": "count"}]
+        buckets = [{"id": "2", "type": "date_histogram", "field": time_field,
+                    "settings": {"interval": interval, "min_doc_count": "0", "trimEdges": "0"}}]
+    return {"refId": "A", "datasource": ctx.logs_datasource, "query": query, "alias": "", "metrics": metrics,
+            "bucketAggs": buckets, "timeField": time_field}
+
+
+def log_count(ctx: Context, title: str, query: str, time_field: str, *, interval: str = "auto", w: int = 12,
+              h: int = 8, description: str | None = None, thresholds: list[dict] | None = None) -> TimeSeries:
+    return TimeSeries(title=title, dataSource=ctx.logs_datasource,
+                      targets=[log_query(ctx, query, time_field, interval=interval)], unit="short",
+                      description=description, gridPos=GridPos(h, w, 0, 0), drawStyle="bars", fillOpacity=60,
+                      thresholds=thresholds or steps(GREEN), thresholdsStyleMode="line" if thresholds else "off",
+                      tooltipMode="multi", legendDisplayMode="list")
+
+
+def log_lines(ctx: Context, title: str, query: str, time_field: str, *, w: int = 24, h: int = 10,
+              description: str | None = None) -> Logs:
+    return Logs(title=title, dataSource=ctx.logs_datasource, targets=[log_query(ctx, query, time_field, lines=True)],
+                description=description, gridPos=GridPos(h, w, 0, 0), showTime=True, wrapLogMessages=True,
+                enableLogDetails=True, sortOrder="Descending")
+
+
 def text(content: str, *, title: str = "", w: int = 24, h: int = 3) -> Text:
     return Text(title=title, content=content, gridPos=GridPos(h, w, 0, 0))
 
@@ -122,8 +154,9 @@ def layout(sections: Sequence[tuple[str | None, Sequence]]) -> list:
 
 def dashboard(ctx: Context, sections: Sequence[tuple[str | None, Sequence]], description: str = "",
               title: str | None = None) -> Dashboard:
-    """A dashboard with obs's uid, tags, links and defaults; panel ids in layout order."""
+    """A dashboard with obs's uid, tags, links, variables and defaults; panel ids in layout order."""
     return Dashboard(title=title or ctx.title, uid=ctx.uid, description=description, tags=list(ctx.tags),
                      links=[DashboardLink(**link) for link in ctx.links], panels=layout(sections),
+                     templating=Templating(list=list(ctx.variables)),
                      timezone="browser", time=Time("now-6h", "now"), refresh="1m", graphTooltip=1,
                      editable=False).auto_panel_ids()

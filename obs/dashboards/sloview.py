@@ -2,7 +2,8 @@
 
 The dashboard reads only the names the SLO rules record (`slo:sli_error:ratio_rate<w>`,
 `slo:objective:ratio`, `slo:error_budget:ratio`, `slo:error_budget_remaining:ratio`) and the
-burn alerts' ALERTS series, so windows must be computed exactly as the rules compute them.
+burn alerts' conditions are evaluated from those recordings (never ALERTS, which is empty
+where another ruler evaluates the alerts), so windows must be computed exactly as the rules do.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ class SLOView:
     alerts: tuple[BurnAlert, ...]
     #: every window the dashboard reads, shortest first; the SLO window is last
     windows: tuple[str, ...]
+    #: the base window: its ratio is recorded first and is what SLOMetricAbsent watches
+    base: str = ""
 
     @property
     def matchers(self) -> str:
@@ -69,5 +72,6 @@ def slo_views(catalog: Catalog, service: str) -> tuple[SLOView, ...]:
             plan = plan_for(catalog, entry)
         except ValueError:
             continue
-        views.append(SLOView(entry, burn_alerts(catalog, entry, plan), tuple(plan.name(w) for w in plan.windows)))
+        views.append(SLOView(entry, burn_alerts(catalog, entry, plan), tuple(plan.name(w) for w in plan.windows),
+                             plan.name(plan.base)))
     return tuple(views)

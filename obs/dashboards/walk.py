@@ -12,7 +12,7 @@ import promql_parser
 ANGULAR = {"graph": "timeseries", "singlestat": "stat", "table-old": "table",
            "grafana-piechart-panel": "piechart", "grafana-worldmap-panel": "geomap"}
 #: the panel types obs's own templates may use
-CURRENT = {"timeseries", "stat", "gauge", "bargauge", "table", "text", "row"}
+CURRENT = {"timeseries", "stat", "gauge", "bargauge", "table", "text", "logs", "row"}
 
 _NUMBER_VARS = re.compile(r"\$__(?:range_s|range_ms|interval_ms)\b")
 _DURATION_VARS = re.compile(r"\$__(?:rate_interval|interval|range|auto)\b")
@@ -38,6 +38,42 @@ def queries(data: dict) -> Iterator[tuple[dict, dict]]:
         for target in panel.get("targets") or []:
             if isinstance(target, dict) and isinstance(target.get("expr"), str) and target["expr"].strip():
                 yield panel, target
+
+
+_NAME = re.compile(r"^\$\{(\w+)(?::[^}]*)?\}$|^\$(\w+)$|^\[\[(\w+)(?::[^\]]*)?\]\]$")
+_USES = re.compile(r"\$\{(\w+)(?::[^}]*)?\}|\$(\w+)|\[\[(\w+)(?::[^\]]*)?\]\]")
+
+
+def variables(data: dict) -> dict[str, dict]:
+    """The dashboard's template variables by name."""
+    listed = (data.get("templating") or {}).get("list") if isinstance(data.get("templating"), dict) else None
+    return {v["name"]: v for v in listed or [] if isinstance(v, dict) and isinstance(v.get("name"), str)}
+
+
+def variable_name(text: str) -> str | None:
+    """`x` of `$x`, `${x}`, `${x:fmt}` or `[[x]]` when that is the whole text, else None."""
+    m = _NAME.match(text)
+    return next((g for g in m.groups() if g), None) if m else None
+
+
+def variables_used(text: str) -> set[str]:
+    """Names of the variables a query uses, Grafana's built-ins (`$__range`…) left out."""
+    return {n for m in _USES.finditer(text) if not (n := next(g for g in m.groups() if g)).startswith("__")}
+
+
+def resolve_datasource(uid: str, defined: dict[str, dict]) -> tuple[str, str | None] | None:
+    """(uid, plugin type) a datasource variable stands for when the dashboard opens: its current
+    value; None when `uid` is no variable of type datasource or it has no single current uid."""
+    name = variable_name(uid)
+    variable = defined.get(name) if name else None
+    if not variable or variable.get("type") != "datasource":
+        return None
+    value = (variable.get("current") or {}).get("value")
+    if isinstance(value, list):
+        value = value[0] if len(value) == 1 else None
+    if not isinstance(value, str) or not value or value.startswith("$") or value == "default":
+        return None
+    return value, variable.get("query") if isinstance(variable.get("query"), str) else None
 
 
 def fill_variables(expr: str) -> tuple[str, bool]:

@@ -11,7 +11,7 @@ from obs.diagnostics import Diagnostic, Position
 from obs.model.secrets import EnvRef, SecretRef
 from obs.project import Environment, Project, Server
 
-SERVERS = ("prometheus", "alertmanager", "elasticsearch", "opensearch", "grafana", "skywalking")
+SERVERS = ("prometheus", "alertmanager", "elasticsearch", "opensearch", "grafana", "skywalking", "mimir")
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,11 @@ def _endpoint(name: str, spec: Server, problems: list[Diagnostic]) -> Endpoint |
         tenant = _value(spec.tenant, spec.pos_of("tenant"), problems)
         if tenant:
             headers["X-Scope-OrgID"] = tenant
+    org = getattr(spec, "orgId", None)  # Grafana's organisation
+    if org is not None:
+        org = org if isinstance(org, int) else _value(org, spec.pos_of("orgId"), problems)
+        if org is not None:
+            headers["X-Grafana-Org-Id"] = str(org)
     return Endpoint(name, url.rstrip("/"), headers, not spec.insecureSkipVerify,
                     _value(spec.caFile, spec.pos_of("caFile"), problems) if spec.caFile else None,
                     _value(spec.username, spec.pos_of("username"), problems) if spec.username else None,

@@ -70,8 +70,7 @@ class _Files:
             self.folder = None
 
 
-def endpoint(path: Path, context: str, files: _Files) -> Endpoint:
-    """The Endpoint of `context` in the kubeconfig at `path`."""
+def _read(path: Path) -> dict:
     try:
         doc = yaml.safe_load(path.read_text())
     except OSError as e:
@@ -80,6 +79,17 @@ def endpoint(path: Path, context: str, files: _Files) -> Endpoint:
         raise KubeconfigError(f"kubeconfig {path} is not YAML") from None
     if not isinstance(doc, dict):
         raise KubeconfigError(f"kubeconfig {path} is not a kubeconfig")
+    return doc
+
+
+def context_namespace(path: Path, context: str) -> str | None:
+    """The namespace the context names (kubectl's default for objects that name none)."""
+    return _named(_read(path), "contexts", context, "context").get("namespace") or None
+
+
+def endpoint(path: Path, context: str, files: _Files) -> Endpoint:
+    """The Endpoint of `context` in the kubeconfig at `path`."""
+    doc = _read(path)
     ctx = _named(doc, "contexts", context, "context")
     cluster = _named(doc, "clusters", ctx.get("cluster", ""), "cluster")
     user = _named(doc, "users", ctx.get("user", ""), "user") if ctx.get("user") else {}

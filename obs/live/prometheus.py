@@ -95,6 +95,28 @@ class Prometheus:
         return QueryResult(str(data.get("resultType", "")), list(data.get("result") or []),
                            tuple(body.get("warnings") or ()), tuple(body.get("infos") or ()))
 
+    def query_range(self, expr: str, start: float, end: float, step: float) -> QueryResult:
+        """One range query (a matrix); the caller keeps (end - start) / step within the server's
+        11,000 points per series (obs.backtest.metrics slices the range)."""
+        form = [("query", expr), ("start", f"{start:.3f}"), ("end", f"{end:.3f}"), ("step", f"{step:g}")]
+        try:
+            r = self.session.post("/api/v1/query_range", data=urlencode(form), headers=FORM, read=True)
+        except Rejected as e:
+            raise QueryError(expr, *api_error(e), cause=e) from None
+        body = self.session.json_of(r, "/api/v1/query_range")
+        data = self._data(body, "/api/v1/query_range")
+        return QueryResult(str(data.get("resultType", "")), list(data.get("result") or []),
+                           tuple(body.get("warnings") or ()), tuple(body.get("infos") or ()))
+
+    def flags(self) -> dict[str, str]:
+        """The server's command-line flags (retention among them); {} where the API is absent
+        (Thanos, Mimir and most proxies do not serve it)."""
+        try:
+            data = self._get("/api/v1/status/flags")
+        except (NotFound, Unsupported):
+            return {}
+        return {str(k): str(v) for k, v in (data or {}).items()}
+
     def series(self, selectors: list[str], start: float, end: float) -> list[dict[str, str]]:
         """Label sets of every series any of `selectors` matches in [start, end] (their union)."""
         form = [("match[]", s) for s in selectors] + [("start", f"{start:.3f}"), ("end", f"{end:.3f}")]

@@ -248,6 +248,13 @@ class SearchClient:
         error = doc.get("error")
         return Validation(bool(doc.get("valid")), reason(error) if isinstance(error, str) else None, explanations)
 
+    def search(self, expression: str, body: dict) -> dict:
+        """`_search` on the indices an expression names (missing ones ignored): hits and aggregations."""
+        r = self.session.post(f"/{path_of(expression)}/_search", {"ignore_unavailable": "true",
+                                                                  "allow_no_indices": "true"},
+                              json_body=body, read=True)
+        return self._object(r, "_search")
+
     def _object(self, r, what: str) -> dict:
         doc = self.session.json_of(r, what)
         if not isinstance(doc, dict):

@@ -23,6 +23,15 @@ class ChannelSpec(Spec):
     url: Value | None = None
     #: DingTalk robot signing secret
     secret: Reference | None = None
+    #: DingTalk conversation (enterprise app) messages, notification-manager only: app key and secret, chat ids
+    appKey: Reference | None = None
+    appSecret: Reference | None = None
+    chatIds: list[str] = Field(default_factory=list)
+    #: Slack bot token: notification-manager sends with a token and `channel`, not an incoming webhook
+    token: Reference | None = None
+    #: KubeSphere tenant (user) whose namespaces' alerts notification-manager gives this channel;
+    #: unset: a global receiver filtered by `match` and `notify:` (docs/notification-manager.md)
+    tenant: str | None = None
     to: list[str] = Field(default_factory=list)
     sender: str | None = Field(None, alias="from")
     smarthost: str | None = None
@@ -46,7 +55,8 @@ class ChannelSpec(Spec):
 
     @model_validator(mode="after")
     def _required_by_type(self) -> ChannelSpec:
-        needed = _REQUIRED[self.type] + (("agentId", "apiSecret") if self.type == "wecom" and self.corpId else ())
+        needed = _REQUIRED[self.type] + (("agentId", "apiSecret") if self.type == "wecom" and self.corpId else ()) \
+            + (("appKey", "appSecret") if self.type == "dingtalk" and self.chatIds else ())
         missing = [f for f in needed if not getattr(self, f)]
         if missing:
             raise invalid("value", f"a {self.type} channel needs {', '.join(repr(m) for m in missing)}")

@@ -69,6 +69,9 @@ def pod_patch(plan: Any, labels: dict | None = None, annotations: dict | None = 
     workload = plan.service.workload
     return {"apiVersion": "apps/v1", "kind": workload.kind,
             "metadata": {"name": plan.workload_name,
+                         # the namespace makes the patch a complete address for `obs apply` (kustomize
+                         # matches by the kustomization's target and ignores it)
+                         **({"namespace": plan.service.namespace} if plan.service.namespace else {}),
                          "annotations": {INJECTED_ANNOTATION: plan.agent, PROJECT_LABEL: plan.project}},
             "spec": {"template": template}}
 

@@ -41,6 +41,7 @@ MODULES = {
     "opensearch-monitor": "opensearch",
     "skywalking": "skywalking",
     "alertmanager": "alertmanager",
+    "notification-manager": "notification_manager",
 }
 
 

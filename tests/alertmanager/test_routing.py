@@ -22,7 +22,8 @@ spec:
   targets: [prometheus, alertmanager]
   defaults:
     labels: {cluster: c1}
-    alertmanager: {receiver: ops-webhook, groupBy: [alertname, service]}
+    alertmanager: {receiver: ops-webhook, groupBy: [alertname, service],
+                   dingtalkRelay: "http://dingtalk-relay.ops.svc:8060"}
 """
 
 CHANNELS = """\
@@ -175,8 +176,9 @@ def test_filled_config_is_valid_and_placeholders_are_whole_values(config, amtool
 
 
 def _lint(tmp_path: Path, channels: str, extra_project: str = "") -> list:
-    (tmp_path / "obs.yaml").write_text(PROJECT.replace("    alertmanager: {receiver: ops-webhook, groupBy: "
-                                                       "[alertname, service]}\n", extra_project))
+    (tmp_path / "obs.yaml").write_text(PROJECT.replace(
+        "    alertmanager: {receiver: ops-webhook, groupBy: [alertname, service],\n"
+        "                   dingtalkRelay: \"http://dingtalk-relay.ops.svc:8060\"}\n", extra_project))
     (tmp_path / "channels.yaml").write_text(textwrap.dedent(channels))
     (tmp_path / "services.yaml").write_text(SERVICES.replace("      with: {notify: [dba-dingtalk]}\n", "")
                                             .replace(", notify: [audit-hook]", "").replace(", notify: [pay-slack]", ""))

@@ -1,7 +1,8 @@
 """The shop's channels (examples/shop, and the shared acceptance fixture when it is beside the
-checkout) compile into a config amtool accepts, routing each team and severity to its channel,
-with secrets only by reference; a real Alertmanager inhibits the warning of an SLO while its
-critical fires."""
+checkout), with Alertmanager delivering (mode secret, relays set), compile into a config amtool
+accepts, routing each team and severity to its channel, with secrets only by reference; a real
+Alertmanager inhibits the warning of an SLO while its critical fires. As written (both target
+kubesphere, so mode notification-manager) every alert goes to notification-manager."""
 
 from __future__ import annotations
 
@@ -30,10 +31,22 @@ def repo(request) -> str:
     return request.param
 
 
+DINGTALK_RELAY = "http://dingtalk-relay.shop.svc:8060"
+
+
+def alertmanager_delivers(shop):
+    """obs.yaml with defaults.alertmanager.mode: secret and both relays set."""
+    project = yaml.safe_load((shop / "obs.yaml").read_text())
+    project["spec"]["defaults"]["alertmanager"] = {"mode": "secret", "dingtalkRelay": DINGTALK_RELAY,
+                                                   "wecomRelay": "http://wecom-relay.shop.svc:8080"}
+    (shop / "obs.yaml").write_text(yaml.safe_dump(project))
+    return shop
+
+
 @pytest.fixture(scope="module")
 def compiled(repo, tmp_path_factory):
     dst = tmp_path_factory.mktemp("am") / "shop"
-    shop = copy_tree(EXAMPLE_SHOP, dst) if repo == "example" else copy_shop_fixture(dst)
+    shop = alertmanager_delivers(copy_tree(EXAMPLE_SHOP, dst) if repo == "example" else copy_shop_fixture(dst))
     result = run_obs("compile", cwd=shop, env={**os.environ, **SECRET_VALUES})
     assert result.returncode == 0, result.stdout + result.stderr
     return shop / "out"
@@ -77,14 +90,29 @@ def test_secret_holds_the_same_config_and_no_secret_value(compiled, repo):
     email = next(r for r in config["receivers"] if r["name"] == "platform-email")["email_configs"][0]
     assert email["auth_password_file"] == "/etc/alertmanager/secrets/alertmanager-main-env/SMTP_PASSWORD"
     dingtalk = next(r for r in config["receivers"] if r["name"] == "payments-oncall")["webhook_configs"][0]
-    assert dingtalk["url"] == "http://alertmanager-webhook-dingtalk.monitoring.svc:8060/dingtalk/payments-oncall/send"
+    assert dingtalk["url"] == f"{DINGTALK_RELAY}/dingtalk/payments-oncall/send"
 
 
 def test_compiling_twice_gives_the_same_bytes(shop):
     first = [run_obs("compile", cwd=shop).returncode]
-    a = (shop / "out" / "kubernetes" / "alertmanager.yaml").read_bytes()
+    a = (shop / "out" / "alertmanager" / "alertmanager.yaml").read_bytes()
     first.append(run_obs("compile", cwd=shop).returncode)
-    assert first == [0, 0] and (shop / "out" / "kubernetes" / "alertmanager.yaml").read_bytes() == a
+    assert first == [0, 0] and (shop / "out" / "alertmanager" / "alertmanager.yaml").read_bytes() == a
+
+
+@pytest.mark.parametrize("which", ["example", "shared"])
+def test_a_kubesphere_shop_forwards_every_alert_to_notification_manager(which, tmp_path, amtool):
+    shop = copy_tree(EXAMPLE_SHOP, tmp_path / "shop") if which == "example" else copy_shop_fixture(tmp_path / "shop")
+    result = run_obs("compile", cwd=shop)
+    assert result.returncode == 0, result.stderr
+    config = shop / "out" / "alertmanager" / "alertmanager.yaml"
+    check_config(amtool, config)
+    for labels in ({"team": "payments", "severity": "critical"}, {"team": "nobody", "severity": "info"}):
+        assert routes_test(amtool, config, labels) == ["notification-manager"]
+    url = yaml.safe_load(config.read_text())["receivers"][0]["webhook_configs"][0]["url"]
+    assert url == "http://notification-manager-svc.kubesphere-monitoring-system.svc:19093/api/v2/alerts"
+    # KubeSphere owns alertmanager-main: obs writes no Secret for it
+    assert not (shop / "out" / "kubernetes" / "alertmanager.yaml").exists()
 
 
 def test_real_alertmanager_inhibits_the_warning_of_the_same_slo(compiled, alertmanager, amtool, tmp_path):

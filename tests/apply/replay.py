@@ -8,7 +8,9 @@ in file order. A request no exchange answers fails the test, and so does an exch
 
 Servers keep what obs sends (a digest in a watch's metadata, say) and show it back later; a
 response says where with `{"$echo": {"request": N, "pointer": "/metadata"}}`: that part of the
-body of request N of this recording (0-based, in file order).
+body of request N of this recording (0-based, in file order), with `"merge": {...}` over it
+where the server adds fields of its own (Grafana's id and version). A request body that is not
+JSON (Mimir's YAML) is echoed parsed as YAML. A response may set `headers`; a YAML Content-Type sends the body as YAML.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
+
+import yaml
 
 from tests.live.scripted import Reply, Request, ScriptedServer
 
@@ -56,7 +60,11 @@ class Replay:
             if any(str(got.get(k)) != str(v) for k, v in want.items()):
                 self.mismatched.append(f"exchange {i}: query {got} lacks {want}")
             resp = self.exchanges[i]["response"]
-            return Reply(resp.get("status", 200), self._expand(copy.deepcopy(resp.get("body"))))
+            headers = dict(resp.get("headers") or {})
+            body = self._expand(copy.deepcopy(resp.get("body")))
+            if "yaml" in headers.get("Content-Type", "") and not isinstance(body, str):
+                body = yaml.safe_dump(body, sort_keys=False)  # the ruler answers YAML
+            return Reply(resp.get("status", 200), body, headers)
         return answer
 
     def _expand(self, body):
@@ -64,10 +72,13 @@ class Replay:
             spec = body["$echo"]
             req = self.seen[spec["request"]]
             assert req is not None, f"echo of request {spec['request']}, which was not sent yet"
-            value = req.json()
+            try:
+                value = req.json()
+            except ValueError:
+                value = yaml.safe_load(req.body)
             for part in [p for p in spec["pointer"].split("/") if p]:
                 value = value[int(part)] if isinstance(value, list) else value[part]
-            return value
+            return {**value, **spec["merge"]} if isinstance(value, dict) and "merge" in spec else value
         if isinstance(body, dict):
             return {k: self._expand(v) for k, v in body.items()}
         if isinstance(body, list):

@@ -62,6 +62,11 @@ def test_no_secret_value_of_the_shop_appears_in_any_plan_diff_progress_line_or_e
         names |= set(re.findall(r"\{\s*env:\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}", path.read_text("utf-8")))
     secrets = {n: f"https://hooks.example.com/{n.lower()}/s3cr3t-{n.lower()}-9f8e7d?access_token=t0k3n{n}"
                for n in names}
+    # Alertmanager delivering (the example forwards to notification-manager), so its config holds secrets
+    project = (example_shop / "obs.yaml").read_text("utf-8").replace("  defaults:\n", (
+        "  defaults:\n    alertmanager: {mode: secret, dingtalkRelay: 'http://dt.shop.svc:8060', "
+        "wecomRelay: 'http://pa.shop.svc:8080'}\n"), 1)
+    (example_shop / "obs.yaml").write_text(project, "utf-8")
     with (example_shop / "obs.yaml").open("a") as f:
         f.write("    test:\n"
                 "      prometheus: {url: {env: PROM_URL}, rulesDir: {env: RULES_DIR}, confirmTimeout: 5s}\n"

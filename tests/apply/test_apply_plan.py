@@ -34,6 +34,14 @@ def test_wanting_an_object_someone_else_owns_is_a_conflict_not_an_update():
     assert change.before == "theirs\n"
 
 
+def test_an_object_marked_as_ours_that_obs_may_not_change_is_a_conflict_with_its_own_reason():
+    """A dashboard tagged as this project's but provisioned from a file: never written, and
+    never pruned either when out/ stops wanting it (the pusher leaves those out)."""
+    observed = {"x": Observed("x", {"content": "1"}, owned=True, conflict="is provisioned", hint="edit the file")}
+    (change,) = plan("t", {"x": {"v": 1}}, observed)
+    assert (change.action, change.reason, change.observed.hint) == ("conflict", "is provisioned", "edit the file")
+
+
 def test_the_reason_names_the_parts_that_differ():
     d = Desired("w", {"definition": "a", "values": "v1"})
     assert plan("t", {"w": d}, {"w": Observed("w", {"definition": "a", "values": "v2"})})[0].reason == \

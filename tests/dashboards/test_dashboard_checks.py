@@ -96,3 +96,40 @@ def test_large_dashboards_warn_before_kubectl_refuses_them(demo):
     (diag,) = _diags(demo, "DB014")
     assert diag.startswith("dashboards/big.jsonnet:1:1: warning[DB014]: kubernetes/grafana-dashboard-big.yaml is ")
     assert "client-side `kubectl apply` refuses objects above 256 KiB" in diag
+
+
+def _exported(templating: list, ds_uid: str, expr: str) -> dict:
+    ds = {"type": "prometheus", "uid": ds_uid}
+    return {"title": "Exported", "uid": "exported", "templating": {"list": templating},
+            "panels": [{"id": 1, "type": "timeseries", "title": "rate", "datasource": ds,
+                        "targets": [{"refId": "A", "expr": expr, "datasource": ds}]}]}
+
+
+PICKER = {"name": "datasource", "type": "datasource", "query": "prometheus",
+          "current": {"text": "Prometheus", "value": "prom-main"}}
+CLUSTER = {"name": "cluster", "type": "query", "query": "label_values(up, cluster)",
+           "datasource": {"type": "prometheus", "uid": "${datasource}"}}
+
+
+def test_datasource_and_query_variables_that_the_dashboard_defines_are_clean(demo):
+    _json_dashboard(demo, "exported", _exported([PICKER, CLUSTER], "${datasource}",
+                                                'sum(rate(up{cluster=~"$cluster"}[$__rate_interval]))'))
+    assert _diags(demo, "DB015") == [] and _diags(demo, "DB016") == [] and _diags(demo, "DB012") == []
+
+
+def test_a_datasource_variable_the_dashboard_does_not_define_is_reported(demo):
+    _json_dashboard(demo, "exported", _exported([CLUSTER], "${ds}", 'up{cluster=~"$cluster"}'))
+    assert _diags(demo, "DB015") == [
+        "dashboards/exported.jsonnet:1:1: warning[DB015]: grafana/exported.json: panel 'rate' reads datasource "
+        "'${ds}', which is not a datasource variable of the dashboard: Grafana opens it with no datasource"]
+    unset = {**PICKER, "current": {}}
+    _json_dashboard(demo, "exported", _exported([unset], "$datasource", "up"))
+    assert ["has no datasource selected" in d for d in _diags(demo, "DB015")] == [True]
+
+
+def test_a_query_variable_the_dashboard_does_not_define_is_reported(demo):
+    _json_dashboard(demo, "exported", _exported([PICKER], "${datasource}",
+                                                'sum(rate(up{cluster=~"$cluster", pod=~"${pod:regex}"}[$__range]))'))
+    assert _diags(demo, "DB016") == [
+        "dashboards/exported.jsonnet:1:1: warning[DB016]: grafana/exported.json: panel 'rate' query A uses "
+        "$cluster, $pod, which the dashboard does not define: Grafana sends the text as it is"]

@@ -15,6 +15,7 @@ import yaml
 
 from obs.dashboards import dashboard_uid, dashboard_url
 from obs.dashboards.encode import custom_uid, with_datasource
+from obs.dashboards.walk import fill_variables, metric_names, queries
 from obs.pipeline import build
 
 K8S_VERSION = "1.30.0"
@@ -95,10 +96,13 @@ def test_uids_are_stable_and_links_point_at_them(demo_build):
 
 def test_datasource_uid_swaps_for_an_environment(demo_build):
     data = json.loads(next(a.content for a in demo_build.artifacts if a.path == "grafana/obs-cart-red.json"))
+    data["panels"].append({"type": "stat", "datasource": {"type": "prometheus", "uid": "prometheus"}})
     swapped = json.dumps(with_datasource(data, "prom-prod"))
-    assert '"uid": "prometheus"' not in swapped and swapped.count('"uid": "prom-prod"') == json.dumps(data).count(
-        '"uid": "prometheus"')
+    assert '"uid": "prometheus"' not in swapped and swapped.count('"uid": "prom-prod"') == 1
     assert json.loads(swapped)["uid"] == "obs-cart-red"  # the dashboard's own uid is left alone
+    [picker] = [v for v in json.loads(swapped)["templating"]["list"] if v["type"] == "datasource"]
+    assert picker["current"]["value"] == picker["current"]["text"] == "prom-prod"  # what the panels open with
+    assert swapped.count('"uid": "${datasource}"') == json.dumps(data).count('"uid": "${datasource}"') > 20
 
 
 def test_slo_dashboard_follows_the_policy(demo_build):
@@ -108,12 +112,16 @@ def test_slo_dashboard_follows_the_policy(demo_build):
     assert titles.count("Burn rate: ticket (warning)") == 1  # by-route disables its ticket tier
     page = next(p for p in data["panels"] if p["title"] == "Burn rate: page (critical)")
     assert [s["value"] for s in page["fieldConfig"]["defaults"]["thresholds"]["steps"]] == [None, 6.0, 14.4]
-    assert page["targets"][0]["expr"] == 'slo:sli_error:ratio_rate1h{service="cart", slo="availability"} / 0.001'
+    assert page["targets"][0]["expr"] == \
+        'slo:sli_error:ratio_rate1h{service="cart", slo="availability", cluster=~"$cluster"} / 0.001'
     windows = next(p for p in data["panels"] if p["title"] == "Error ratio over the windows")
     assert [t["legendFormat"] for t in windows["targets"]] == ["5m", "30m", "1h", "2h", "6h", "1d", "3d", "30d"]
     firing = next(p for p in data["panels"] if p["title"] == "Burn alerts firing")
-    assert 'alertname=~"ErrorBudgetBurn|SLOMetricAbsent", service="cart", slo="availability"' in \
-        firing["targets"][0]["expr"]
+    assert [t["legendFormat"] for t in firing["targets"]] == ["page", "ticket", "no SLI data"]
+    page_pairs = firing["targets"][0]["expr"]
+    assert 'slo:sli_error:ratio_rate1h{service="cart", slo="availability", cluster=~"$cluster"} > (14.4 * 0.001)' \
+        in page_pairs  # KubeSphere's ruler writes no ALERTS where Grafana reads: none is read
+    assert not any("ALERTS" in metric_names(fill_variables(t["expr"])[0]) for _, t in queries(data))
 
 
 def test_dashboard_link_in_slo_alerts_resolves_to_the_slo_dashboard(demo):
@@ -133,3 +141,17 @@ def test_dashboard_link_falls_back_to_the_one_grafana_of_the_environments(demo):
     assert dashboard_url(build(demo, targets=[]).catalog, "cart", "slo") == "https://g.example.com/d/obs-cart-slo"
     (demo / "obs.yaml").write_text(text + "    stage:\n      grafana: {url: 'https://other.example.com'}\n")
     assert dashboard_url(build(demo, targets=[]).catalog, "cart", "slo") is None  # two Grafanas: no guess
+
+
+def test_datasource_references_resolve_variables_to_the_uid_they_open_with(demo_build):
+    """What `obs validate` looks up in Grafana: a datasource variable's current uid; an
+    undefined variable or one without a current value is nothing to look up."""
+    from obs.live.checks.grafana import references
+
+    data = json.loads(next(a.content for a in demo_build.artifacts if a.path == "grafana/obs-cart-red.json"))
+    assert set(references(data)) == {("prometheus", "prometheus")}
+    assert set(references(with_datasource(data, "prom-prod"))) == {("prom-prod", "prometheus")}
+    data["templating"]["list"][0]["current"] = {}
+    assert set(references(data)) == set()
+    panel = {"datasource": {"type": "prometheus", "uid": "$ds"}, "targets": []}
+    assert set(references({"panels": [panel], "templating": {"list": []}})) == set()

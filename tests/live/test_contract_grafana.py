@@ -29,14 +29,15 @@ def run(tmp_path, monkeypatch, *recordings, extra="", unused=()):
 
 
 def test_contract_grafana_datasource_and_folder_present_is_clean(tmp_path, monkeypatch):
-    out, asked = run(tmp_path, monkeypatch, "server", "datasource")
+    out, asked = run(tmp_path, monkeypatch, "server", "datasource", "logs_datasource")
     assert out.diags == []
     assert {"live/grafana-datasource", "live/grafana-folder"} <= set(out.ran)
-    assert asked == ["/api/datasources/uid/prometheus"]  # one uid, asked once for 16 dashboards
+    # one uid each, asked once for 16 dashboards: `${datasource}` and `${logs}` are their defaults
+    assert sorted(asked) == ["/api/datasources/uid/elasticsearch", "/api/datasources/uid/prometheus"]
 
 
 def test_contract_grafana_missing_datasource_at_each_dashboard_definition(tmp_path, monkeypatch):
-    out, _ = run(tmp_path, monkeypatch, "server", "missing")
+    out, _ = run(tmp_path, monkeypatch, "server", "missing", "logs_datasource")
     missing = [d for d in out.diags if d.code == "LV060"]
     assert len(missing) == 16
     where = {(d.pos.file, d.pos.line) for d in missing}
@@ -47,7 +48,7 @@ def test_contract_grafana_missing_datasource_at_each_dashboard_definition(tmp_pa
 
 
 def test_contract_grafana_datasource_of_another_type(tmp_path, monkeypatch):
-    out, _ = run(tmp_path, monkeypatch, "server", "wrong_type")
+    out, _ = run(tmp_path, monkeypatch, "server", "wrong_type", "logs_datasource")
     wrong = [d for d in out.diags if d.code == "LV061"]
     assert len(wrong) == 16 and "expects a prometheus datasource" in wrong[0].message
     assert "'loki'" in wrong[0].message
@@ -56,10 +57,22 @@ def test_contract_grafana_datasource_of_another_type(tmp_path, monkeypatch):
 def test_contract_grafana_environment_datasource_is_the_uid_asked(tmp_path, monkeypatch):
     """apply swaps the environment's grafana.datasource in; validate asks for that uid and
     points at the obs.yaml line that sets it."""
-    out, asked = run(tmp_path, monkeypatch, "server", "env_datasource", extra="        datasource: prom-prod\n")
-    assert set(asked) == {"/api/datasources/uid/prom-prod"}
+    out, asked = run(tmp_path, monkeypatch, "server", "env_datasource", "logs_datasource",
+                     extra="        datasource: prom-prod\n")
+    assert set(asked) == {"/api/datasources/uid/prom-prod", "/api/datasources/uid/elasticsearch"}
     missing = [d for d in out.diags if d.code == "LV060"]
     assert missing and {d.pos.file for d in missing} == {"obs.yaml"}
+
+
+def test_contract_grafana_missing_logs_datasource_at_the_dashboards_that_show_logs(tmp_path, monkeypatch):
+    """The `${logs}` variable's default uid is looked up like the Prometheus one: missing, it is
+    reported at each dashboard that shows logs (the red dashboards of services with log alerts)."""
+    out, _ = run(tmp_path, monkeypatch, "server", "datasource", "logs_missing")
+    missing = [d for d in out.diags if d.code == "LV060"]
+    assert missing and all("'elasticsearch', which Grafana does not have" in d.message for d in missing)
+    assert {d.message.split()[1] for d in missing} == {"obs-checkout-red.json", "obs-order-red.json",
+                                                       "obs-recommend-red.json"}
+    assert "defaults.grafana.logsDatasource" in missing[0].hint
 
 
 def test_contract_grafana_down_is_one_config_line(tmp_path, monkeypatch):

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from obs.slotest import runner
+from obs.yamlout import dump
 
 SLO = ("api-30d", "availability")
 OTHER = ("api-30d", "latency")
@@ -35,11 +36,23 @@ MUTATIONS = {
 
 
 def _break(path, edits):
-    text = path.read_text()
-    for old, new in edits:
-        assert old in text, old
-        text = text.replace(old, new)
-    path.write_text(text)
+    """The edits applied to every expression as read (a long one is folded over lines in the file)."""
+    found = set()
+
+    def edit(value):
+        if isinstance(value, dict):
+            return {k: edit(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [edit(v) for v in value]
+        if isinstance(value, str):
+            for old, new in edits:
+                if old in value:
+                    found.add(old)
+                    value = value.replace(old, new)
+        return value
+    doc = edit(yaml.safe_load(path.read_text()))
+    assert found == {old for old, _ in edits}, found
+    path.write_text(dump(doc))
 
 
 @pytest.mark.parametrize("mutation", sorted(MUTATIONS))

@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterator
 
 from obs import codes
+from obs.dashboards.walk import resolve_datasource, variables
 from obs.diagnostics import Diagnostic, Position
 from obs.live import live_check
 from obs.live.clients import Clients
@@ -21,20 +22,27 @@ WRONG_TYPE = codes.define("LV061", "live/grafana-datasource-type",
                           "A dashboard expects a datasource of one type at a uid Grafana holds one of another.")
 
 
-def references(node) -> Iterator[tuple[str, str | None]]:
-    """(uid, type) of every `datasource: {uid, type}` in a dashboard; variables ($ds) and
+def references(node, defined: dict[str, dict] | None = None) -> Iterator[tuple[str, str | None]]:
+    """(uid, type) of every `datasource: {uid, type}` in a dashboard. A datasource variable
+    (`${datasource}`) is the uid it opens with, its current value; other variables and
     Grafana's built-in sources are not datasources to look up."""
+    if defined is None:
+        defined = variables(node) if isinstance(node, dict) else {}
     if isinstance(node, dict):
         for key, value in node.items():
             if key == "datasource" and isinstance(value, dict) and isinstance(value.get("uid"), str):
                 uid = value["uid"]
-                if uid and not uid.startswith("$") and uid not in BUILTIN:
+                if uid.startswith(("$", "[[")):
+                    resolved = resolve_datasource(uid, defined)
+                    if resolved is not None:
+                        yield resolved[0], value.get("type") or resolved[1]
+                elif uid and uid not in BUILTIN:
                     yield uid, value.get("type")
             else:
-                yield from references(value)
+                yield from references(value, defined)
     elif isinstance(node, list):
         for value in node:
-            yield from references(value)
+            yield from references(value, defined)
 
 
 def _override(build, clients: Clients, problems: list[Diagnostic]) -> tuple[str | None, Position | None]:
@@ -72,9 +80,11 @@ def datasources(build, clients: Clients):
             found = grafana.datasource(uid)
             name = art.path.removeprefix("grafana/")
             if found is None:
+                setting = ("defaults.grafana.logsDatasource" if kind == "elasticsearch" else
+                           "defaults.grafana.datasource (or the environment's grafana.datasource)")
                 yield Diagnostic("LV060", f"dashboard {name} queries datasource uid {uid!r}, which Grafana "
-                                 f"does not have", where, hint="set defaults.grafana.datasource (or the "
-                                 "environment's grafana.datasource) to the uid shown in Grafana's datasource page")
+                                 f"does not have", where, hint=f"set {setting} to the uid shown in Grafana's "
+                                 "datasource page")
             elif kind and found.get("type") != kind:
                 yield Diagnostic(WRONG_TYPE, f"dashboard {name} expects a {kind} datasource at uid {uid!r}, but "
                                  f"it is {found.get('type')!r} ({found.get('name', '?')})", where)

@@ -1,0 +1,1 @@
+"""notification-manager (KubeSphere) Receivers and Configs from channels: credentials, selectors, objects."""
