@@ -5,9 +5,11 @@ function(obs) {
   namespace: obs.namespace,
   elastalert: {
     name: 'elastalert',
-    namespace: $.namespace,
+    // with --env E: where E's elastalert.configMap (the ConfigMap obs apply writes) is
+    namespace: if obs.environment.elastalertNamespace != null then obs.environment.elastalertNamespace else $.namespace,
     image: 'jertel/elastalert2:2.19.0',
-    rulesConfigMap: obs.elastalert.configMap,
+    rulesConfigMap: if obs.environment.elastalertConfigMap != null then obs.environment.elastalertConfigMap
+                    else obs.elastalert.configMap,
     elasticsearch: {
       url: if obs.environment.elasticsearchUrl != null then obs.environment.elasticsearchUrl else 'http://elasticsearch-master.logging.svc:9200',
       verifyCerts: true,

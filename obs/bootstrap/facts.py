@@ -88,5 +88,8 @@ def environment_facts(root: Path, env: Environment | None) -> dict[str, str | No
         "alertmanagerConfigFile": folder(e.alertmanager, "configFile"),
         "alertmanagerUrl": value(e.alertmanager, "url"),
         "elastalertRulesDir": folder(e.elastalert, "rulesDir"),
+        # in Kubernetes, the ConfigMap `obs apply --target elastalert` writes the rules into
+        "elastalertConfigMap": value(e.elastalert, "configMap"),
+        "elastalertNamespace": value(e.elastalert, "namespace"),
         "elasticsearchUrl": value(e.elasticsearch, "url") or value(e.opensearch, "url"),
     }

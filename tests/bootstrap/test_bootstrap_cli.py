@@ -108,3 +108,21 @@ def test_env_gives_the_cluster_profiles_its_server_urls(project, tmp_path):
     config = yaml.safe_load(ea[0]["data"]["config.yaml"])
     assert (config["es_host"], config["es_port"], config["use_ssl"]) == \
         ("elasticsearch-logging-data.kubesphere-logging-system.svc", 9200, True)
+
+
+def test_env_elastalert_configmap_is_the_one_the_deployment_mounts(project, tmp_path):
+    """An environment whose ElastAlert reads a ConfigMap (obs apply's elastalert configMap mode): the
+    rendered Deployment mounts that ConfigMap, in that namespace."""
+    obs_yaml = project / "obs.yaml"
+    original = obs_yaml.read_text()
+    obs_yaml.write_text(original.replace("  environments:\n", "  environments:\n    cluster:\n"
+                                         "      elastalert: {configMap: shop-ea-rules, namespace: logging}\n", 1))
+    try:
+        result = render(project, "kubesphere", tmp_path / "c", "--env", "cluster")
+    finally:
+        obs_yaml.write_text(original)
+    assert result.returncode == 0, result.stderr
+    deployment = next(d for d in yaml.safe_load_all((tmp_path / "c" / "elastalert.yaml").read_text())
+                      if d and d["kind"] == "Deployment")
+    volumes = {v["name"]: v for v in deployment["spec"]["template"]["spec"]["volumes"]}
+    assert (deployment["metadata"]["namespace"], volumes["rules"]["configMap"]["name"]) == ("logging", "shop-ea-rules")
