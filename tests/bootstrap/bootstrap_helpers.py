@@ -72,4 +72,5 @@ def validate(obj: dict) -> list[str]:
         except kubernetes_validate.ValidationError as e:
             return [f"{obj['kind']}/{obj['metadata']['name']}: {e.message} at {list(e.path)}"]
         return []
-    return [f"{obj['kind']}/{obj['metadata']['name']}: {e.message}" for e in crd_schema(obj["apiVersion"], obj["kind"]).iter_errors(obj)]
+    schema = crd_schema(obj["apiVersion"], obj["kind"])
+    return [f"{obj['kind']}/{obj['metadata']['name']}: {e.message}" for e in schema.iter_errors(obj)]
