@@ -183,10 +183,22 @@ def backtest(env: EnvOpt,
 
 
 @app.command()
-def bootstrap(profile: Annotated[str, typer.Option("--profile", "-p")],
-              output: Annotated[Path, typer.Option("-o", "--output")]) -> None:
-    """Manifests for the monitoring stack itself (not built yet)."""
-    _not_yet("bootstrap")
+def bootstrap(profile: Annotated[str, typer.Option("--profile", "-p", help="kubesphere, kube-prometheus or "
+                                                   "standalone (folders of manifests/).")],
+              output: Annotated[Path, typer.Option("-o", "--output", help="Write the manifests into this folder.")],
+              project: ProjectOpt = None,
+              sets: Annotated[list[str] | None, typer.Option("--set", help="Parameter key=value (dotted key, "
+                              "YAML value), over obs.yaml's spec.bootstrap; repeatable.")] = None,
+              env: Annotated[str | None, typer.Option("--env", "-e", help="Take paths and URLs from this "
+                             "environment of obs.yaml (standalone).")] = None) -> None:
+    """Manifests for the monitoring stack itself, wired to what obs compiles (docs/bootstrap.md)."""
+    from obs.commands.bootstrap import bootstrap as run
+    diags, written = run(project, profile, output, sets or [], env)
+    code = emit(diags, quiet_ok=True)
+    if written is not None:
+        typer.echo(f"{output}/: {len(written.written)} written, {len(written.unchanged)} unchanged, "
+                   f"{len(written.removed)} removed")
+    raise typer.Exit(code)
 
 
 def main() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
@@ -248,6 +248,8 @@ class ProjectSpec(Spec):
     targets: list[TargetName] = Field(default_factory=lambda: list(ALL_TARGETS))
     defaults: Defaults = Field(default_factory=Defaults)
     environments: dict[str, Environment] = Field(default_factory=dict)
+    #: `obs bootstrap` parameters per profile (manifests/README.md); --set overrides them
+    bootstrap: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
 class ProjectMetadata(Spec):

@@ -41,7 +41,7 @@ def list_checks() -> str:
     import obs.live
     edges = [m.name for pkg in (obs.live, obs.apply, obs.backtest) for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + ".")]
     modules = [f"obs.targets.{m}" for m in MODULES.values()] + [f.module for f in FORMATS] + [
-        "obs.commands.importer", "obs.commands.validate", "obs.commands.apply", *edges]
+        "obs.commands.importer", "obs.commands.validate", "obs.commands.apply", "obs.commands.bootstrap", *edges]
     for name in modules:
         try:
             importlib.import_module(name)
