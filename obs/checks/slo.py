@@ -13,7 +13,7 @@ from obs.diagnostics import Diagnostic, Severity
 from obs.load.salvage import broken_of
 from obs.model.slo import SLI
 from obs.rulegen import selector as sel
-from obs.rulegen.slo import budget_of, plan_for
+from obs.rulegen.slo import budget_of, plan_for, service_groups
 
 if TYPE_CHECKING:
     from obs.pipeline import Build
@@ -160,3 +160,19 @@ def severity_label(build: Build) -> Iterable[Diagnostic]:
                                  "each burn alert's severity comes from its tier", part.pos_of("labels"),
                                  Severity.WARNING, hint="set alerting.page.labels.severity or "
                                                         "alerting.ticket.labels.severity instead")
+
+
+@check("SL021", "slo/group-name-taken", "A service's rule group is named like the group obs writes that service's "
+                                        "SLOs into (`slo-<interval>`): one rule file cannot hold two groups of one name.")
+def slo_group_name_taken(build: Build) -> list[Diagnostic]:
+    taken = {(g.service, g.name): g for g in build.catalog.rule_groups if g.service and g.name.startswith("slo-")}
+    out = []
+    for service in sorted({k[0] for k in taken}):
+        for group in service_groups(build.catalog, service):
+            native = taken.get((service, group.name))
+            if native is None:
+                continue
+            out.append(Diagnostic("SL021", f"rule group {native.name!r} of service {service} has the name obs gives "
+                                  "that service's SLO group; Prometheus refuses a file with both",
+                                  native.origin.pos, hint="rename the rule group"))
+    return out

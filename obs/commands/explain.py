@@ -39,7 +39,7 @@ def describe(catalog: Catalog, entry: SLOEntry) -> str:
     worst = 1 / budget
     lines = [f"{entry.service}/{entry.name} — objective {entry.objective:g}% over {entry.window} "
              f"(error budget {policy.fmt_num(round(budget * 100, 10))}%, alert {entry.alert_name})",
-             f"rule group {group_name(entry)}: evaluated every {policy.fmt(plan.interval)}, " + (
+             f"rule group {group_name(plan.interval)}: evaluated every {policy.fmt(plan.interval)}, " + (
                  "each window computed by the SLI's own PromQL" if entry.spec.sli.kind == "raw" else
                  f"base window {policy.fmt(plan.base)} (rate() windows hold at least {policy.SCRAPES_PER_RATE} "
                  f"scrapes at {policy.fmt(plan.scrape)}), windows of {policy.fmt(policy.TILES_MIN * plan.tile)} "

@@ -1,7 +1,7 @@
 """Prometheus rule groups for each owner (service, or a standalone group), shared by the
 prometheus, prometheus-operator and kubesphere targets: they differ only in the wrapper.
 
-Per service, groups come in a fixed order: SLO groups (obs.rulegen.slo), the service's
+Per service, groups come in a fixed order: SLO groups (obs.rulegen.slo, `slo-<interval>`), the service's
 alerts (AlertRule and packs), then its native RuleGroups. Standalone RuleGroups without a
 service form their own owner, named after the group.
 """
@@ -51,6 +51,9 @@ class Group:
     origin: Origin | None = None
     limit: int | None = None
     query_offset: str | None = None
+    #: the name repeats in every owner's file (the SLO groups): where names are global rather
+    #: than per file (KubeSphere objects), the owner's name goes with it
+    per_owner: bool = False
 
     def as_dict(self, with_rules: bool = True) -> dict:
         out: dict = {"name": self.name}

@@ -1,5 +1,8 @@
-"""SLO → one rule group per SLO (SPEC §2.2): base-window event rates, error ratios for every
-window the policy needs, budget metadata and the burn-rate alerts.
+"""SLO → rules (SPEC §2.2): base-window event rates, error ratios for every window the policy
+needs, budget metadata and the burn-rate alerts. A service's SLOs of one evaluation interval
+share one group, named `slo-<interval>` in every service's file: each rule reads only its own
+SLO's series, recorded earlier in that group, and pint (which knows a group by its name alone
+and a series by its name alone) then sees no cross-group dependency (docs/slo.md).
 
 The raw series are read once, by `rate()` over the base window; every longer window is
 `sum_over_time` of those two recordings, a ratio of counts (never an average of ratios), so
@@ -33,12 +36,18 @@ _TIER_WORDS = {"page": "fast", "ticket": "steadily"}
 
 
 def service_groups(catalog: Catalog, service: str) -> list[Group]:
-    groups = []
+    """One group per evaluation interval (shortest first), each SLO's rules in source order."""
+    merged: dict[str, list[Group]] = {}
     for entry in catalog.for_service(service).slos:
         group = slo_group(catalog, entry)
         if group is not None:
-            groups.append(group)
-    return groups
+            merged.setdefault(group.name, []).append(group)
+    out = []
+    for parts in sorted(merged.values(), key=lambda ps: seconds(ps[0].interval or "0s")):
+        first = parts[0]
+        out.append(Group(first.name, tuple(r for g in parts for r in g.rules), first.interval, first.origin,
+                         per_owner=True))
+    return out
 
 
 def plan_for(catalog: Catalog, entry: SLOEntry) -> policy.Plan:
@@ -67,11 +76,12 @@ def slo_group(catalog: Catalog, entry: SLOEntry) -> Group | None:
             rules = apply(entry, plan, rules)
     except ValueError:
         return None
-    return Group(group_name(entry), tuple(rules), policy.fmt(plan.interval), entry.origin)
+    return Group(group_name(plan.interval), tuple(rules), policy.fmt(plan.interval), entry.origin, per_owner=True)
 
 
-def group_name(entry: SLOEntry) -> str:
-    return f"{entry.service}-slo-{entry.name}"
+def group_name(interval: float) -> str:
+    """The same in every service's file (see the module docstring): `slo-1m`, `slo-3m`."""
+    return f"slo-{policy.fmt(interval)}"
 
 
 def labels_of(entry: SLOEntry) -> dict[str, str]:

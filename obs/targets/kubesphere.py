@@ -125,7 +125,8 @@ def _unexpressible(group: Group, diags: Diagnostics) -> None:
                         hint="drop it, or leave kubesphere out of spec.targets")
 
 
-def group_objects(catalog: Catalog, group: Group, namespace: str | None, recorded: set[str]) -> list[dict]:
+def group_objects(catalog: Catalog, group: Group, namespace: str | None, recorded: set[str],
+                  owner: str = "") -> list[dict]:
     """The RuleGroup (workload namespace) and ClusterRuleGroup one obs group becomes; empty parts left out."""
     parts: dict[str | None, list[Rule]] = {}
     for r in group.rules:
@@ -134,7 +135,7 @@ def group_objects(catalog: Catalog, group: Group, namespace: str | None, recorde
     objects = []
     for ns in sorted(parts, key=lambda n: (n is None, n or "")):
         kind = "RuleGroup" if ns else "ClusterRuleGroup"
-        name = dns_name(catalog.name, group.name)
+        name = dns_name(catalog.name, owner, group.name) if group.per_owner else dns_name(catalog.name, group.name)
         seen: dict[str, int] = {}
         rules = []
         for r in parts[ns]:
@@ -206,7 +207,7 @@ def compile(catalog: Catalog, diags: Diagnostics) -> list[Artifact]:
         objects = []
         for g in groups:
             _unexpressible(g, diags)
-            made = group_objects(catalog, g, namespace, recorded)
+            made = group_objects(catalog, g, namespace, recorded, owner)
             for obj in made:
                 _same_object(catalog, obj, owner, g, seen, diags)
             objects += made
