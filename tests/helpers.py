@@ -13,6 +13,18 @@ REPO = Path(__file__).resolve().parent.parent
 SHOP_FIXTURE = REPO.parent / "shared" / "fixtures" / "shop"
 SHARED_ABSENT = "../shared/fixtures/shop is not beside this checkout"
 EXAMPLE_SHOP = REPO / "examples" / "shop"
+#: the peers' binaries built from their source (pint, pyrra), also absent in a plain clone
+SHARED_TOOLS = REPO.parent / "shared" / "tools"
+
+
+def shared_tool(name: str, variable: str) -> Path:
+    """A peer's binary from $VARIABLE or ../shared/tools/NAME; the test is skipped, with the reason,
+    where neither is there (a plain clone)."""
+    path = Path(os.environ.get(variable) or SHARED_TOOLS / name)
+    if not path.is_file():
+        import pytest
+        pytest.skip(f"{name} is absent ({path}; ../shared/tools/README.md, or set ${variable})")
+    return path
 
 
 def copy_tree(src: Path, dst: Path) -> Path:

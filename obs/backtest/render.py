@@ -39,9 +39,10 @@ def as_json(report: Report) -> str:
         "range": {"start": rfc3339(report.span.start), "end": rfc3339(report.span.end)},
         "firings": [firing_dict(f, report) for f in report.firings],
         "alerts": sorted([{"alert": r.alert.name, "group": r.alert.group, "kind": r.alert.kind,
+                           **({"slo": f"{r.alert.slo.service}/{r.alert.slo.name}"} if r.alert.slo else {}),
                            "firings": len(r.firings), "error": r.error} for r in report.runs]
                          + [{"alert": r.entry.name, "group": r.server, "kind": "log", "firings": len(r.firings),
-                             "error": r.skipped} for r in report.logs], key=lambda a: (a["alert"], a["group"])),
+                             "error": r.skipped} for r in report.logs], key=lambda a: (a["alert"], a["group"], a.get("slo", ""))),
         "slos": [{"slo": s.key, "objective": s.objective, "error_ratio": s.error_ratio,
                   "budget_spent": s.budget_spent} for s in report.slos],
         "limits": report.limits,
@@ -54,7 +55,8 @@ def _alerts(report: Report) -> list[tuple[str, list[Firing], list]]:
     out = []
     for r in report.runs:
         severity = r.alert.labels.get("severity")
-        out.append((f"{r.alert.name}{' ' + severity if severity else ''} ({r.alert.group})", r.firings, r.gaps))
+        where = f"{r.alert.slo.service}/{r.alert.slo.name}" if r.alert.slo is not None else r.alert.group
+        out.append((f"{r.alert.name}{' ' + severity if severity else ''} ({where})", r.firings, r.gaps))
     for r in report.logs:
         out.append((f"{r.entry.name} (log alert, {r.server})", r.firings, []))
     return sorted(out, key=lambda a: a[0])

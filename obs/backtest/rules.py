@@ -9,7 +9,6 @@ from obs.backtest.expand import Recording
 from obs.catalog import Catalog, Origin, SLOEntry
 from obs.durations import seconds
 from obs.rulegen import owners
-from obs.rulegen.slo import group_name
 
 #: Prometheus's default `evaluation_interval`, for groups that set none (KubeSphere keeps it)
 DEFAULT_INTERVAL = 60.0
@@ -34,7 +33,12 @@ class MetricAlert:
 
 
 def collect(catalog: Catalog) -> tuple[list[MetricAlert], list[Recording]]:
-    slos = {group_name(e): e for e in catalog.slos}
+    # a service's SLOs share one group per interval (slo-1m): an alert finds its SLO by the origin
+    # its rules carry, or by its service and `slo` label where origins coincide
+    by_origin: dict = {}
+    for e in catalog.slos:
+        by_origin.setdefault(e.origin, []).append(e)
+    by_name = {(e.service, e.name): e for e in catalog.slos}
     alerts, recordings = [], []
     for owner, groups in owners(catalog).items():
         for g in groups:
@@ -44,8 +48,17 @@ def collect(catalog: Catalog) -> tuple[list[MetricAlert], list[Recording]]:
                     recordings.append(Recording(r.record, r.expr, dict(r.labels), every))
                 elif r.alert:
                     alerts.append(MetricAlert(r.alert, r.expr, _secs(r.for_), _secs(r.keep_firing_for),
-                                              dict(r.labels), every, owner, g.name, r.origin, slos.get(g.name)))
+                                              dict(r.labels), every, owner, g.name, r.origin,
+                                              _slo_of(r, owner, by_origin, by_name)))
     return alerts, recordings
+
+
+def _slo_of(rule, owner: str, by_origin: dict, by_name: dict) -> SLOEntry | None:
+    candidates = [e for e in by_origin.get(rule.origin, []) if e.service == owner]
+    if rule.origin is not None and rule.origin.pos is not None and len(candidates) == 1:
+        return candidates[0]
+    name = rule.labels.get("slo") or rule.labels.get("sloth_slo")
+    return by_name.get((owner, name)) if name else None
 
 
 def _secs(text: str | None) -> float:

@@ -1,5 +1,6 @@
-"""`obs backtest` of log alerts against a real Elasticsearch holding log lines at known times: each
-condition kind fires at the runs (every minute) whose window holds what the condition asks."""
+"""`obs backtest` of log alerts against a real Elasticsearch (watches) and a real OpenSearch
+(monitors) holding log lines at known times: each condition kind fires at the runs (every minute)
+whose window holds what the condition asks, whichever server holds the history."""
 
 from __future__ import annotations
 
@@ -57,9 +58,14 @@ spec:
 """
 
 
-@pytest.fixture(scope="module")
-def root(tmp_path_factory, search_servers):
-    es = search_servers("elasticsearch")
+#: the server kind, and the log target whose alerts are replayed on it
+SERVERS = {"elasticsearch": "watcher", "opensearch": "opensearch-monitor"}
+
+
+@pytest.fixture(scope="module", params=sorted(SERVERS))
+def root(request, tmp_path_factory, search_servers):
+    kind, target = request.param, SERVERS[request.param]
+    es = search_servers(kind)
     http = requests.Session()
     http.delete(f"{es.url}/{INDEX}", timeout=60)
     r = http.put(f"{es.url}/{INDEX}", json={"settings": {"number_of_shards": 1, "number_of_replicas": 0},
@@ -77,12 +83,12 @@ kind: Project
 metadata: {{name: btlogs}}
 spec:
   sources: ["*.yaml"]
-  targets: [elastalert, watcher]
+  targets: [elastalert, {target}]
   defaults:
-    logs: {{index: "bt-logs-*", targets: [elastalert, watcher]}}
+    logs: {{index: "bt-logs-*", targets: [elastalert, {target}]}}
   environments:
     test:
-      elasticsearch: {{url: "{es.url}"}}
+      {kind}: {{url: "{es.url}"}}
 """)
     (root / "pay.yaml").write_text(SERVICE)
     yield root

@@ -124,7 +124,7 @@ def test_fail_on_a_severity_exits_1_only_when_it_fired(root):
 
 def test_text_shows_a_timeline_and_junit_a_failure_per_firing_alert(root):
     text = backtest(root, "burst").stdout
-    assert "ErrorBudgetBurn critical (burst-slo-availability): 1 firing" in text and "█" in text
+    assert "ErrorBudgetBurn critical (burst/availability): 1 firing" in text and "█" in text
     junit = backtest(root, "--format", "junit", "burst").stdout
     assert junit.count("<testcase") == 2 and junit.count("<failure") == 2
 

@@ -6,7 +6,6 @@ one name (`slo-<interval>`), recordings and the alerts that read them together (
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import subprocess
 import time
@@ -14,19 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO, run_obs
+from tests.helpers import REPO, run_obs, shared_tool
 from tests.slo.conftest import SERVICE, WINDOWS, write_project
 
-PINT = Path(os.environ.get("PINT", REPO.parent / "shared" / "tools" / "pint"))
 #: pint prints `level=... msg="Problems found" Warning=N` (and Bug=, Fatal=) when it found any
 PROBLEMS = re.compile(r"(Information|Warning|Bug|Fatal)=\D*(\d+)")
 
 
 def _pint(out: Path) -> tuple[subprocess.CompletedProcess, float]:
-    if not PINT.is_file():
-        pytest.skip(f"pint is absent ({PINT}; ../shared/tools/README.md, or set $PINT)")
+    pint = shared_tool("pint", "PINT")
     start = time.monotonic()
-    proc = subprocess.run([str(PINT), "--offline", "--no-color", "lint", str(out)], capture_output=True,
+    proc = subprocess.run([str(pint), "--offline", "--no-color", "lint", str(out)], capture_output=True,
                           text=True, timeout=300, cwd=out.parent.parent)
     return proc, time.monotonic() - start
 
