@@ -132,6 +132,9 @@ class AlertmanagerDefaults(Spec):
     #: the WeCom group-robot relay (PrometheusAlert) base URL, required by wecom channels without corpId
     #: when Alertmanager itself delivers
     wecomRelay: str | None = None
+    #: the Feishu robot relay (PrometheusAlert, `type=fs`) base URL, required by feishu channels when
+    #: Alertmanager itself delivers
+    feishuRelay: str | None = None
     #: the NotificationManager resource in defaults.kubernetes.namespace; its operator serves the
     #: webhook Alertmanager posts to as Service `<name>-svc`, port 19093
     notificationManager: str = "notification-manager"

@@ -14,7 +14,11 @@ NM_PORT = 19093
 
 MISSING_RELAY = codes.define(
     "AM005", "alertmanager/relay-required",
-    "A DingTalk or WeCom group-robot channel needs a relay when Alertmanager itself delivers, and none is set.")
+    "A DingTalk, WeCom group-robot or Feishu channel needs a relay when Alertmanager itself delivers, and none is set.")
+UNSIGNED_FEISHU = codes.define(
+    "AM008", "channel/feishu-signing",
+    "A Feishu robot channel with a signing `secret:` is delivered by something that cannot sign its requests "
+    "(Alertmanager through PrometheusAlert, ElastAlert 2, a watch, an OpenSearch monitor).")
 
 
 def mode(catalog: Catalog) -> str:
@@ -40,6 +44,14 @@ def relay(catalog: Catalog, ch: ChannelEntry, diags: Diagnostics) -> str | None:
         setting, value, tool = "dingtalkRelay", d.dingtalkRelay, "prometheus-webhook-dingtalk"
     elif s.type == "wecom" and not s.corpId:
         setting, value, tool = "wecomRelay", d.wecomRelay, "PrometheusAlert"
+    elif s.type == "feishu":
+        setting, value, tool = "feishuRelay", d.feishuRelay, "PrometheusAlert"
+        if s.secret is not None:
+            diags.error(UNSIGNED_FEISHU, f"feishu channel {ch.name!r} has a signing `secret:`, and Alertmanager "
+                        "delivers it through PrometheusAlert, whose request names only the robot URL (`fsurl`): "
+                        "Feishu would refuse every unsigned message", s.pos_of("secret") or ch.origin.pos,
+                        hint="use the notification-manager target (it signs), or a robot secured by keyword or "
+                             "IP allowlist instead of signing")
     else:
         return None
     if value:
@@ -47,5 +59,5 @@ def relay(catalog: Catalog, ch: ChannelEntry, diags: Diagnostics) -> str | None:
     diags.error(MISSING_RELAY, f"{s.type} channel {ch.name!r} needs a relay ({tool}) for Alertmanager to deliver "
                 f"it, and defaults.alertmanager.{setting} is not set", ch.spec.pos_of("type") or ch.origin.pos,
                 hint=f"set defaults.alertmanager.{setting} to the relay's base URL, or add the notification-manager "
-                     "target (it sends DingTalk and WeCom natively)", config=True)
+                     "target (it sends DingTalk, WeCom and Feishu natively)", config=True)
     return "https://relay.invalid"

@@ -69,9 +69,10 @@ def _receiver(catalog: Catalog, ch: ChannelEntry, refs: SecretKeyRefs, literals:
             if value:
                 conf[key] = value
         out["wechatConfigs"] = [conf if (s.toUser or s.toParty or s.toTag) else {**conf, "toUser": "@all"}]
-    elif s.type == "wecom":
+    elif s.type in ("wecom", "feishu"):  # PrometheusAlert: the robot URL is a query parameter of the relay's
+        kind, param = ("wx", "wxurl") if s.type == "wecom" else ("fs", "fsurl")
         robot = s.url if isinstance(s.url, str) else "${" + refs.selector(s.url)["key"] + "}"
-        literals[f"{ch.name}-url"] = f"{base}/prometheusalert?type=wx&tpl=prometheus-wx&wxurl={robot}"
+        literals[f"{ch.name}-url"] = f"{base}/prometheusalert?type={kind}&tpl=prometheus-{kind}&{param}={robot}"
         out["webhookConfigs"] = [{**resolved, "urlSecret": {"name": refs.env_secret, "key": f"{ch.name}-url"}}]
     elif s.type == "webhook":
         out["webhookConfigs"] = [{**resolved, **({"url": s.url} if isinstance(s.url, str)

@@ -5,7 +5,8 @@ DingTalk goes through prometheus-webhook-dingtalk (`<dingtalkRelay>/dingtalk/<ch
 the robot URL and signing secret live in the relay's config, which obs emits beside the
 Alertmanager Secret), a WeCom robot through PrometheusAlert
 (`<wecomRelay>/prometheusalert?type=wx&tpl=prometheus-wx&wxurl=<robot url>`); a WeCom channel
-with `corpId` uses Alertmanager's own `wechat_configs`. The relays' URLs are settings obs cannot
+with `corpId` uses Alertmanager's own `wechat_configs`, a Feishu robot PrometheusAlert too
+(`<feishuRelay>/prometheusalert?type=fs&tpl=prometheus-fs&fsurl=<robot url>`). The relays' URLs are settings obs cannot
 guess (AM005 when missing, obs.alertmanager.mode.relay).
 """
 
@@ -40,6 +41,9 @@ def receiver(catalog: Catalog, ch: ChannelEntry, secrets: Secrets, diags: Diagno
         out["wechat_configs"] = [conf]
     elif s.type == "wecom":
         url = f"{base}/prometheusalert?type=wx&tpl=prometheus-wx&wxurl={secrets.inline(s.url)}"
+        out["webhook_configs"] = [{**resolved, "url": url}]
+    elif s.type == "feishu":
+        url = f"{base}/prometheusalert?type=fs&tpl=prometheus-fs&fsurl={secrets.inline(s.url)}"
         out["webhook_configs"] = [{**resolved, "url": url}]
     elif s.type == "webhook":
         out["webhook_configs"] = [{**resolved, "url": secrets.inline(s.url, url=True)}]

@@ -35,6 +35,7 @@ SHOWN = {"labels", "annotations", "commonlabels", "commonannotations", "extralab
 _KEYED_URL = re.compile(
     r"([?&](access_token|token|key|apikey|api_key|sign|signature|secret)=[^&\s]+)"
     r"|hooks\.slack\.com/services/\S+|qyapi\.weixin\.qq\.com/\S*key=[^&\s]+|oapi\.dingtalk\.com/robot/send\?\S+"
+    r"|open\.(?:feishu\.cn|larksuite\.com)/open-apis/bot/(?:v2/)?hook/[^/\s]+"
     r"|discord(?:app)?\.com/api/webhooks/\S+|//[^/\s:@]+:[^/\s@]+@", re.IGNORECASE)
 #: credentials recognisable by their form wherever they are written
 _CREDENTIAL = re.compile(

@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 
 from obs import codes
+from obs.alertmanager.mode import UNSIGNED_FEISHU
 from obs.catalog import Catalog, ChannelEntry, LogAlertEntry
 from obs.diagnostics import Diagnostic
 from obs.logs import template
@@ -76,6 +77,17 @@ def _annotations(entry: LogAlertEntry, ref: Ref | None = None) -> dict[str, str]
     return dict(sorted(ann.items()))
 
 
+def feishu_body(text: str) -> dict:
+    """A Feishu custom bot's text message (open-apis/bot/v2/hook)."""
+    return {"msg_type": "text", "content": {"text": text}}
+
+
+def _jinja(entry: LogAlertEntry) -> Ref | None:
+    """Field references as Jinja over ElastAlert's match (root `_data`) when the text has any."""
+    return (lambda f: template.jinja(f, JINJA_ROOT)) if template.fields(entry.spec.summary, entry.spec.description) \
+        else None
+
+
 def _elastalert(catalog: Catalog, ch: ChannelEntry, entry: LogAlertEntry, needs: set[EnvNeed]) -> dict:
     s = ch.spec
     if s.type == "dingtalk":
@@ -85,6 +97,10 @@ def _elastalert(catalog: Catalog, ch: ChannelEntry, entry: LogAlertEntry, needs:
         return {"dingtalk": opts}
     if s.type == "wecom":
         return {"workwechat": {"work_wechat_bot_id": placeholder(s.url, "key", needs), "work_wechat_msgtype": "text"}}
+    if s.type == "feishu":  # not ElastAlert's `lark`: it posts to open.feishu.cn/…/hook/<lark_bot_id> only
+        return {"post2": {"http_post2_url": placeholder(s.url, None, needs),
+                          "http_post2_payload": feishu_body(message(entry, _jinja(entry))),
+                          "http_post2_all_values": False}}
     if s.type == "slack":
         opts = {"slack_webhook_url": placeholder(s.url, None, needs)}
         if s.channel:
@@ -157,6 +173,8 @@ def _json_body(ch: ChannelEntry, entry: LogAlertEntry, text: str, subject: str) 
     t = ch.spec.type
     if t in ("dingtalk", "wecom"):
         body: object = {"msgtype": "text", "text": {"content": text}}
+    elif t == "feishu":
+        body = feishu_body(text)
     elif t == "slack":
         body = {"text": text, **({"channel": ch.spec.channel} if ch.spec.channel else {})}
     elif t == "pagerduty":
@@ -180,6 +198,9 @@ def cannot_sign(catalog: Catalog, entry: LogAlertEntry, target: str) -> Diagnost
     time of sending); a watch's webhook and an OpenSearch Notifications channel send a fixed URL."""
     if catalog.defaults.logs.alertmanager:
         return None
+    feishu = unsigned_feishu(catalog, entry, target)
+    if feishu is not None:
+        return feishu
     ch = next((c for c in recipients(catalog, entry) if c.spec.type == "dingtalk" and c.spec.secret), None)
     if ch is None:
         return None
@@ -187,6 +208,20 @@ def cannot_sign(catalog: Catalog, entry: LogAlertEntry, target: str) -> Diagnost
                       f"channel {ch.name!r} (it has `secret:`)", entry.spec.pos_of("notify") or entry.spec.pos,
                       hint="send it through Alertmanager (defaults.logs.alertmanager), use the elastalert target, "
                            "or a robot secured by keyword or IP instead of signing")
+
+
+def unsigned_feishu(catalog: Catalog, entry: LogAlertEntry, target: str) -> Diagnostic | None:
+    """Feishu wants `timestamp` and `sign` in the body of a signing robot's messages; no log target
+    computes them (ElastAlert 2 has no Feishu signing, watches and monitors send a fixed body)."""
+    if catalog.defaults.logs.alertmanager:
+        return None
+    ch = next((c for c in recipients(catalog, entry) if c.spec.type == "feishu" and c.spec.secret), None)
+    if ch is None:
+        return None
+    return Diagnostic(UNSIGNED_FEISHU, f"log alert {entry.name!r}: target {target} cannot sign messages to Feishu "
+                      f"channel {ch.name!r} (it has `secret:`)", entry.spec.pos_of("notify") or entry.spec.pos,
+                      hint="send log alerts through Alertmanager to notification-manager "
+                           "(defaults.logs.alertmanager), or use a robot secured by keyword or IP allowlist")
 
 
 def watcher_actions(catalog: Catalog, entry: LogAlertEntry, text: str, needs: set[EnvNeed],
@@ -216,12 +251,15 @@ def monitor_actions(catalog: Catalog, entry: LogAlertEntry, text: str, throttle_
                     ref: Ref | None = None) -> list[dict]:
     """Trigger actions that send to OpenSearch Notifications channels whose config id is `obs-<channel>`
     (created by `obs apply` with the secrets resolved), so monitors hold no secret at all."""
-    names = ["alertmanager"] if catalog.defaults.logs.alertmanager else [c.name for c in recipients(catalog, entry)]
+    chans = [None] if catalog.defaults.logs.alertmanager else recipients(catalog, entry)
     out = []
-    for name in names:
+    for ch in chans:
+        name = ch.name if ch else "alertmanager"
+        # a Feishu robot takes only its JSON message; mustache escapes the values it fills in for JSON
+        body = json.dumps(feishu_body(text), ensure_ascii=False, sort_keys=True) if ch and ch.spec.type == "feishu" else text
         action = {"name": f"notify-{name}", "destination_id": f"obs-{name}",
                   "subject_template": {"source": summary(entry, ref), "lang": "mustache"},
-                  "message_template": {"source": text, "lang": "mustache"},
+                  "message_template": {"source": body, "lang": "mustache"},
                   "throttle_enabled": throttle_minutes is not None}
         if throttle_minutes is not None:
             action["throttle"] = {"value": throttle_minutes, "unit": "MINUTES"}

@@ -1,7 +1,7 @@
 """Channel → notification-manager Receiver and Config specs (v2beta2, checked against its v2.5.3 CRDs).
 
 A Receiver says where (robot webhook, chat ids, addresses, Slack channels); its Config how (SMTP
-server, WeCom/DingTalk app credentials, Slack token). Every credential is a `secretKeyRef`
+server, WeCom/DingTalk/Feishu app credentials, Slack token). Every credential is a `secretKeyRef`
 (obs.notification.credentials). A channel notification-manager cannot send is error AM006.
 """
 
@@ -18,7 +18,7 @@ CANNOT_SEND = codes.define("AM006", "notification-manager/cannot-send",
                            "secret into a Receiver.")
 
 #: channel type → the notifier key in Receiver/Config specs
-KEYS = {"dingtalk": "dingtalk", "wecom": "wechat", "email": "email", "slack": "slack", "webhook": "webhook"}
+KEYS = {"dingtalk": "dingtalk", "wecom": "wechat", "feishu": "feishu", "email": "email", "slack": "slack", "webhook": "webhook"}
 
 
 def _split(value: str | None) -> list[str]:
@@ -38,6 +38,8 @@ def channel_specs(catalog: Catalog, ch: ChannelEntry, refs: SecretKeyRefs,
             rcv["conversation"] = {"chatids": list(s.chatIds)}
             conf = {"conversation": {"appkey": refs.credential(s.appKey), "appsecret": refs.credential(s.appSecret)}}
         return "dingtalk", rcv, conf
+    if s.type == "feishu":
+        return "feishu", *_feishu(s, refs)
     if s.type == "wecom" and s.corpId:
         rcv = {"toUser": _split(s.toUser), "toParty": _split(s.toParty), "toTag": _split(s.toTag)}
         rcv = {k: v for k, v in rcv.items() if v} or {"toUser": ["@all"]}
@@ -63,6 +65,17 @@ def channel_specs(catalog: Catalog, ch: ChannelEntry, refs: SecretKeyRefs,
     _cannot(diags, ch, "type", f"notification-manager has no {s.type} notifier",
             "route it through a webhook channel, or use defaults.alertmanager.mode: secret")
     return None
+
+
+def _feishu(s, refs: SecretKeyRefs) -> tuple[dict, dict | None]:
+    """The custom bot (webhook, signing secret) and, with user or department ids, the app's batch
+    message: notification-manager sends both (pkg/notify/notifier/feishu), the app with its Config."""
+    rcv: dict = {"chatbot": {"webhook": refs.value(s.url),
+                             **({"secret": refs.credential(s.secret)} if s.secret else {})}}
+    if not (s.userIds or s.departmentIds):
+        return rcv, None
+    rcv.update({k: list(v) for k, v in (("user", s.userIds), ("department", s.departmentIds)) if v})
+    return rcv, {"appID": refs.value(s.appId), "appSecret": refs.credential(s.appSecret)}
 
 
 def _email(catalog: Catalog, ch: ChannelEntry, refs: SecretKeyRefs, diags: Diagnostics):

@@ -17,9 +17,11 @@ from obs.logs.channels import (
     PRIORITY,
     elastalert_alerters,
     message,
+    recipients,
     smtp_auth_file,
     smtp_auth_text,
     smtp_logins,
+    unsigned_feishu,
 )
 from obs.logs.condition import Condition
 from obs.logs.secrets import EnvNeed
@@ -114,9 +116,13 @@ def build_rule(catalog: Catalog, entry: LogAlertEntry, needs: set[EnvNeed]) -> d
         rule[key], args = template.positional(text)  # `{{ field }}` → `{0}` + *_args (lookup_es_key)
         if args:
             rule[f"{key}_args"] = args
-    if template.fields(spec.summary):
-        rule["jinja_root_name"] = JINJA_ROOT  # webhook payloads name fields through it
     alerters = elastalert_alerters(catalog, entry, needs)
+    feishu = not catalog.defaults.logs.alertmanager and any(c.spec.type == "feishu" for c in recipients(catalog, entry))
+    if template.fields(spec.summary) or (feishu and template.fields(spec.description)):
+        rule["jinja_root_name"] = JINJA_ROOT  # webhook payloads name fields through it
+    unsigned = unsigned_feishu(catalog, entry, TARGET)
+    if unsigned is not None:
+        return unsigned
     rule["alert"] = alerters or ["debug"]
     return rule
 
