@@ -49,8 +49,8 @@ def feishu_app_recipients(build: Build) -> list[Diagnostic]:
                               for t in e.targets if t in LOG_TARGETS})
         if others:
             field = "userIds" if s.userIds else "departmentIds"
-            out.append(Diagnostic("AM009", f"feishu channel {ch.name!r} lists `{field}`, which only "
-                                  f"notification-manager sends; {', '.join(others)} would post to its robot `url` alone",
+            out.append(Diagnostic("AM009", f"feishu channel {ch.name!r} lists `{field}`, which only notification-"
+                                  f"manager sends; {', '.join(others)} would post to its robot `url` alone",
                                   s.pos_of(field) or ch.origin.pos, Severity.WARNING,
                                   hint="use defaults.alertmanager.mode: notification-manager (and "
                                        "defaults.logs.alertmanager for log alerts), or drop the ids"))

@@ -255,8 +255,9 @@ def monitor_actions(catalog: Catalog, entry: LogAlertEntry, text: str, throttle_
     out = []
     for ch in chans:
         name = ch.name if ch else "alertmanager"
-        # a Feishu robot takes only its JSON message; mustache escapes the values it fills in for JSON
-        body = json.dumps(feishu_body(text), ensure_ascii=False, sort_keys=True) if ch and ch.spec.type == "feishu" else text
+        # a Feishu robot takes only its JSON message (lang-mustache escapes what it fills in for JSON by default)
+        feishu = ch is not None and ch.spec.type == "feishu"
+        body = json.dumps(feishu_body(text), ensure_ascii=False, sort_keys=True) if feishu else text
         action = {"name": f"notify-{name}", "destination_id": f"obs-{name}",
                   "subject_template": {"source": summary(entry, ref), "lang": "mustache"},
                   "message_template": {"source": body, "lang": "mustache"},

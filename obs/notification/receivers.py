@@ -18,7 +18,8 @@ CANNOT_SEND = codes.define("AM006", "notification-manager/cannot-send",
                            "secret into a Receiver.")
 
 #: channel type → the notifier key in Receiver/Config specs
-KEYS = {"dingtalk": "dingtalk", "wecom": "wechat", "feishu": "feishu", "email": "email", "slack": "slack", "webhook": "webhook"}
+KEYS = {"dingtalk": "dingtalk", "wecom": "wechat", "feishu": "feishu", "email": "email", "slack": "slack",
+        "webhook": "webhook"}
 
 
 def _split(value: str | None) -> list[str]:
