@@ -95,6 +95,7 @@ class BuildCache:
         self.root, self.project = root, project
         self.folder = folder or default_dir()
         self.found = discovery(root, project)
+        self.project_hash = file_hash(root, PROJECT_FILE)  # before the build: see put
 
     def _entry(self, kind: str, targets: list[str] | None) -> Path:
         name = json.dumps([FORMAT, str(self.root.resolve()), kind, targets or None])
@@ -127,17 +128,25 @@ class BuildCache:
             raise ValueError("blob does not match its name")
         return data
 
-    def put(self, kind: str, targets: list[str] | None, inputs: set[str], diags: list[Diagnostic],
+    def put(self, kind: str, targets: list[str] | None, inputs: dict[str, str | None], diags: list[Diagnostic],
             artifacts: list[tuple[str, str, bytes]] | None = None, manifest: bytes | None = None) -> None:
-        """Record a build; `inputs` are the files (relative to the project) it read."""
+        """Record a build. `inputs`: the files (relative to the project) it read, with the hash of
+        the bytes it read where known (None: hashed now). A file that changed while the build ran
+        (its bytes now are not those read) means no entry: it would pair new bytes with old output."""
         if self.found is None:
+            return
+        now = {rel: file_hash(self.root, rel) for rel in sorted(set(inputs) | {PROJECT_FILE})}
+        read = dict(inputs, **{PROJECT_FILE: self.project_hash})
+        if any(read.get(rel) is not None and read[rel] != sha for rel, sha in now.items()):
+            return
+        if discovery(self.root, self.project) != self.found:
             return
         listed: Any = None
         if artifacts is not None and manifest is not None:
             listed = [[path, target, self._put_blob(content)] for path, target, content in artifacts]
             manifest_sha = self._put_blob(manifest)
         entry = {"format": FORMAT, "code": code_hash(), "found": self.found,
-                 "inputs": {rel: file_hash(self.root, rel) for rel in sorted(inputs | {PROJECT_FILE})},
+                 "inputs": now,
                  "diags": [_enc_diag(d) for d in diags], "artifacts": listed,
                  "manifest": manifest_sha if listed is not None else None}
         _write(self._entry(kind, targets), json.dumps(entry, separators=(",", ":")).encode("utf-8"))

@@ -95,9 +95,10 @@ def build_cache(root: Path, cache: bool):
     return BuildCache(root, project)
 
 
-def examined(result: Build) -> set[str]:
-    """Every file the build read or a finding of it points at."""
-    return set(inputs(result)) | result.examined
+def examined(result: Build) -> dict[str, str | None]:
+    """Every file the build read (with the hash of the bytes it read, where it kept one) or a
+    finding of it points at (None)."""
+    return {**dict.fromkeys(result.examined), **inputs(result), **result.sources.hashes}
 
 
 def inputs(result: Build) -> dict[str, str]:

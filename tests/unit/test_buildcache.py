@@ -190,3 +190,20 @@ def test_lint_reports_what_compile_reports_on_the_shop(tmp_path: Path, monkeypat
     assert rendered(lint(root, None, cache=False), root) == rendered(compiled, root)
     assert rendered(lint(root, None, cache=True), root) == rendered(compiled, root)
     assert rendered(lint(root, None, cache=True), root) == rendered(compiled, root)  # from the cache
+
+
+def test_a_file_changed_during_the_build_is_not_recorded(repo: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import obs.commands.compile
+    real = obs.commands.compile.build
+    svc = repo / "services" / "svc-1.yaml"
+
+    def edit_while_building(*args, **kwargs):
+        result = real(*args, **kwargs)
+        svc.write_text(svc.read_text().replace("objective: 99.9", "objective: 99.5"))
+        return result
+    monkeypatch.setattr(obs.commands.compile, "build", edit_while_building)
+    compile_project(repo, cache=True)
+    assert not entries(tmp_path)  # the output is of the old bytes: no entry pairs it with the new
+    monkeypatch.setattr(obs.commands.compile, "build", real)
+    both(repo, tmp_path)
