@@ -154,8 +154,12 @@ class BuildCache:
     def _put_blob(self, content: bytes) -> str:
         sha = hashlib.sha256(content).hexdigest()
         path = self._blob(sha)
-        if not path.is_file():
-            _write(path, content)
+        try:
+            if path.read_bytes() == content:
+                return sha
+        except OSError:
+            pass
+        _write(path, content)  # absent, or broken: a broken blob would make every later run miss
         return sha
 
 

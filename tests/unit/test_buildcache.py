@@ -139,6 +139,7 @@ def test_a_corrupt_blob_is_ignored(repo: Path, tmp_path: Path) -> None:
         blob.write_bytes(blob.read_bytes()[:-1] + b"#")
     shutil.rmtree(repo / "out")
     assert both(repo, tmp_path) == first
+    assert buildcache.BuildCache(repo, _project(repo)).get("compile", None) is not None  # healed
 
 
 def test_an_entry_with_wrong_diagnostics_is_ignored(repo: Path, tmp_path: Path) -> None:
