@@ -30,6 +30,8 @@ class Build:
     catalog: Catalog
     diags: Diagnostics
     artifacts: list[Artifact] = field(default_factory=list)
+    #: files findings pointed at before suppression (their comments were read): cache inputs
+    examined: set[str] = field(default_factory=set)
 
 
 def locate(path: Path | None) -> Path:
@@ -40,9 +42,16 @@ def locate(path: Path | None) -> Path:
     return root
 
 
-def build(root: Path, targets: list[str] | None = None, run_checks: bool = True, cache: bool = False) -> Build:
+#: targets that report nothing and whose output no check reads: `obs lint` (render=False)
+#: does not build them (tests/unit/test_buildcache.py holds lint's findings to compile's)
+UNREAD_TARGETS = frozenset({"prometheus"})
+
+
+def build(root: Path, targets: list[str] | None = None, run_checks: bool = True, cache: bool = False,
+          render: bool = True) -> Build:
     """Everything short of writing out/. Raises ObsError only when obs.yaml itself is unusable.
-    `cache`: reuse the loaded documents of unchanged files (obs.load.doccache)."""
+    `cache`: reuse the loaded documents of unchanged files (obs.load.doccache). `render=False`:
+    leave out UNREAD_TARGETS, for a lint that writes nothing."""
     project, problems = load_project(root)
     if project is None or any(d.severity.value == "error" for d in problems):
         raise ObsError(*problems)
@@ -57,10 +66,13 @@ def build(root: Path, targets: list[str] | None = None, run_checks: bool = True,
     dashboards, _ = expand_globs(root, project.spec.dashboards, exclude=(project.spec.outputDir,))
     catalog = resolve(root, project, defs, diags, tuple(dashboards))
     result = Build(root, project, sources, defs, catalog, diags)
-    result.artifacts = compile_targets(catalog, diags, targets or list(project.spec.targets))
+    wanted = targets or list(project.spec.targets)
+    result.artifacts = compile_targets(catalog, diags, wanted if render else [t for t in wanted
+                                                                              if t not in UNREAD_TARGETS])
     if run_checks:
         from obs.checks import run_all
         diags.extend(run_all(result))
+        result.examined = {d.pos.file for d in diags.items if d.pos is not None}
         diags.items = suppress.apply(_superseded_dropped(diags.items), root)
     return result
 
@@ -69,6 +81,24 @@ def _superseded_dropped(items: list[Diagnostic]) -> list[Diagnostic]:
     """A literal secret is one problem: the secret finding says more than the type error."""
     secrets = {d.pos for d in items if d.code == "SE001"}
     return [d for d in items if not (d.code == codes.SCHEMA_TYPE and d.pos in secrets)]
+
+
+def build_cache(root: Path, cache: bool):
+    """The whole-build cache of this project (obs.buildcache), or None: not asked for, or
+    obs.yaml unusable (build reports that)."""
+    if not cache:
+        return None
+    project, problems = load_project(root)
+    if project is None or any(d.severity.value == "error" for d in problems):
+        return None
+    from obs.buildcache import BuildCache
+    return BuildCache(root, project)
+
+
+def examined(result: Build) -> dict[str, str | None]:
+    """Every file the build read (with the hash of the bytes it read, where it kept one) or a
+    finding of it points at (None)."""
+    return {**dict.fromkeys(result.examined), **inputs(result), **result.sources.hashes}
 
 
 def inputs(result: Build) -> dict[str, str]:

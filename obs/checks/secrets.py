@@ -89,6 +89,33 @@ def walk(node: Any, path: str = "", shown: bool = False) -> Iterator[tuple[str, 
                 yield from walk(value, f"{path}[{i}]", shown)
 
 
+def _strings(node: Any, shown: bool = False, trail: tuple = ()) -> Iterator[tuple[tuple, str, str, Position, bool]]:
+    """As walk, but each path kept as a trail (parent trail, step, is an index) and spelt only
+    for a finding (`_spelt`): this check visits every string of every document."""
+    if isinstance(node, PosDict):
+        val_pos = node.val_pos
+        for key, value in node.items():
+            if isinstance(value, str):
+                yield (trail, key, False), str(key), value, val_pos.get(key, node.pos), shown
+            elif isinstance(value, (PosDict, PosList)):
+                yield from _strings(value, shown or str(key).lower() in SHOWN, (trail, key, False))
+    elif isinstance(node, PosList):
+        for i, value in enumerate(node):
+            if isinstance(value, str):
+                yield (trail, i, True), "", value, node.where(i), shown
+            elif isinstance(value, (PosDict, PosList)):
+                yield from _strings(value, shown, (trail, i, True))
+
+
+def _spelt(trail: tuple) -> str:
+    """The path walk() gives for a trail: `a.b[0].c`."""
+    if not trail:
+        return ""
+    parent, step, index = trail
+    path = _spelt(parent)
+    return f"{path}[{step}]" if index else f"{path}.{step}".lstrip(".")
+
+
 @check("SE001", "secret/literal", "A token, password or keyed webhook URL is written literally instead of as "
                                   "{env: NAME} or {secret: {name, key}}.")
 def literal_secrets(build: Build) -> list[Diagnostic]:
@@ -98,10 +125,10 @@ def literal_secrets(build: Build) -> list[Diagnostic]:
     if build.project._source is not None:
         roots.append(build.project._source)
     for root in roots:
-        for path, key, value, pos, shown in walk(root):
+        for trail, key, value, pos, shown in _strings(root):
             problem = literal(key, value, shown)
             if problem:
-                out.append(Diagnostic("SE001", f"{path}: {problem}", pos,
+                out.append(Diagnostic("SE001", f"{_spelt(trail)}: {problem}", pos,
                                       hint="write it as {env: NAME} (read when obs runs) or "
                                            "{secret: {name: N, key: K}} (a Kubernetes Secret)"))
     return out

@@ -4,6 +4,7 @@ or silent. The SLO compiler skips an SLO with an error here, so every skip has i
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from obs import slo as policy
@@ -23,6 +24,37 @@ NOT_BUCKET = "SL002"
 WINDOW_TOO_SHORT = "SL003"
 GROUP_PINNED = "SL004"
 TIER_SILENT = "SL005"
+
+
+@lru_cache(maxsize=1 << 16)
+def _selector(text: str) -> sel.Selector | ValueError:
+    """sel.parse, once per text for all the checks here (a Selector is immutable)."""
+    try:
+        return sel.parse(text)
+    except ValueError as e:
+        return e
+
+
+def _parsed(text: str) -> sel.Selector:
+    got = _selector(text)
+    if isinstance(got, ValueError):
+        raise got
+    return got
+
+
+def _plans(build: Build) -> list[tuple]:
+    """(entry, its window plan or the ValueError plan_for raised) of every SLO, computed once a
+    build for SL003, SL005 and SL006."""
+    cached = build.__dict__.get("_slo_plans")
+    if cached is None or cached[0] is not build.catalog:
+        plans = []
+        for entry in build.catalog.slos:
+            try:
+                plans.append((entry, plan_for(build.catalog, entry)))
+            except ValueError as e:
+                plans.append((entry, e))
+        cached = build.__dict__["_slo_plans"] = (build.catalog, plans)
+    return cached[1]
 
 
 def _slis(build: Build) -> Iterator[tuple[str, SLI]]:
@@ -53,7 +85,7 @@ def not_a_selector(build: Build) -> Iterable[Diagnostic]:
             if parse_error(text):
                 continue  # not PromQL at all: PQ001 says so once
             try:
-                sel.parse(text)
+                _parsed(text)
             except ValueError as e:
                 yield Diagnostic(NOT_A_SELECTOR, f"{what}: {field} {e}", part.pos_of(field),
                                  hint="use the `raw` SLI for any other PromQL")
@@ -67,7 +99,7 @@ def not_bucket(build: Build) -> Iterable[Diagnostic]:
             continue
         lat = sli.latency
         try:
-            hist = sel.parse(lat.histogram)
+            hist = _parsed(lat.histogram)
         except ValueError:
             continue
         if not hist.metric.endswith("_bucket"):
@@ -83,11 +115,9 @@ def not_bucket(build: Build) -> Iterable[Diagnostic]:
        "A policy window, scaled to the SLO's window, is shorter than the base recording window, which holds at "
        "least 4 scrapes (or the interval is too long for Prometheus's lookback).")
 def window_too_short(build: Build) -> Iterable[Diagnostic]:
-    for entry in build.catalog.slos:
-        try:
-            plan = plan_for(build.catalog, entry)
-        except ValueError as e:
-            yield Diagnostic(WINDOW_TOO_SHORT, f"SLO {entry.service}/{entry.name}: {e}", entry.spec.pos_of("window"))
+    for entry, plan in _plans(build):
+        if isinstance(plan, ValueError):
+            yield Diagnostic(WINDOW_TOO_SHORT, f"SLO {entry.service}/{entry.name}: {plan}", entry.spec.pos_of("window"))
             continue
         problems = policy.problems(plan)
         if problems:
@@ -105,7 +135,7 @@ def group_pinned(build: Build) -> Iterable[Diagnostic]:
         for label in entry.spec.sli.group_by:
             for part, field, text in _selectors(entry.spec.sli):
                 try:
-                    value = sel.parse(text).pinned(label)
+                    value = _parsed(text).pinned(label)
                 except ValueError:
                     continue
                 if value is not None:
@@ -117,11 +147,9 @@ def group_pinned(build: Build) -> Iterable[Diagnostic]:
 
 def _planned(build: Build) -> Iterator[tuple]:
     """Each SLO with its window plan; an SLO without one is SL003's to report."""
-    for entry in build.catalog.slos:
-        try:
-            yield entry, plan_for(build.catalog, entry)
-        except ValueError:
-            continue
+    for entry, plan in _plans(build):
+        if not isinstance(plan, ValueError):
+            yield entry, plan
 
 
 @check(TIER_SILENT, "slo/tier-cannot-fire",

@@ -7,15 +7,16 @@ from pathlib import Path
 from obs.checks import load_all
 from obs.codes import all_codes
 from obs.diagnostics import Diagnostic, ObsError
-from obs.pipeline import build, locate
+from obs.pipeline import build, build_cache, examined, locate
 
 
 def lint(project_dir: Path | None, paths: list[str] | None, cache: bool = False) -> list[Diagnostic]:
     """Every check over the whole project (references span files); with `paths`, only the
-    findings in those files or folders are reported."""
+    findings in those files or folders are reported. With `cache`, a project whose inputs
+    have not changed since the last lint or compile is not built again (obs.buildcache)."""
     try:
         root = locate(project_dir)
-        diags = build(root, cache=cache).diags.sorted()
+        diags = _findings(root, cache)
     except ObsError as e:
         return e.diagnostics
     if not paths:
@@ -23,6 +24,18 @@ def lint(project_dir: Path | None, paths: list[str] | None, cache: bool = False)
     wanted = [Path(p).resolve() for p in paths]
     return [d for d in diags if d.pos is None or any(
         (root / d.pos.file).resolve() == w or (root / d.pos.file).resolve().is_relative_to(w) for w in wanted)]
+
+
+def _findings(root: Path, cache: bool) -> list[Diagnostic]:
+    store = build_cache(root, cache)
+    hit = store and (store.get("lint", None) or store.get("compile", None))
+    if hit:
+        return hit.diags
+    result = build(root, cache=cache, render=False)
+    diags = result.diags.sorted()
+    if store:
+        store.put("lint", None, examined(result), diags)
+    return diags
 
 
 def list_checks() -> str:
