@@ -221,7 +221,7 @@ def main() -> None:
         got = live(prepared, work, traffic, (start, end), args.measure)
         results = {tool: summary(got[tool]) for tool in tools}
         if "obs" in got:
-            results["obs"]["top"] = by_name(got["obs"])[:8]
+            results["obs"]["top"] = by_name(got["obs"])
         report(args, results, versions(), load0, began)
     finally:
         if not args.keep:
@@ -246,7 +246,7 @@ def report(args, results: dict, vers: dict, load0, began: float) -> None:
               f"{1000 * r['time_min']:.1f} ms | {x('time_min')} | {r['samples']:,} | {x('samples')} | "
               f"{int(r['samples_min']):,} | {x('samples_min')} | {fmt_err(r['err'])} | {fmt_err(r['err_hour'])} |")
     if base and "top" in base:
-        print("\nobs, costliest recordings (summed over SLOs, per minute):\n\n| rule | evaluation time | samples |\n|---|---|---|")
+        print("\nobs, per rule name, costliest first (summed over SLOs, per minute):\n\n| rule | evaluation time | samples |\n|---|---|---|")
         for name, t, s in base["top"]:
             print(f"| {name} | {1000 * t:.1f} ms | {s:,} |")
 
