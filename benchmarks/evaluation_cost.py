@@ -197,6 +197,13 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, help="work in this (new) folder and leave it")
     args = ap.parse_args()
     tools = [t for t in args.tools.split(",") if t]
+    need = {"prometheus": shutil.which("prometheus"), "promtool": shutil.which("promtool")}
+    need.update({SLOTH: shutil.which(SLOTH)} if "sloth" in tools else {})
+    need.update({PYRRA: shutil.which(PYRRA)} if "pyrra" in tools else {})
+    missing = [name for name, path in need.items() if not path]
+    if missing or not set(tools) <= set(TOOLS):
+        raise SystemExit(f"evaluation_cost: not found: {', '.join(missing) or 'a tool of ' + args.tools}; "
+                         "hint: --tools obs,sloth,pyrra; $SLOTH, $PYRRA name the binaries")
     work = args.keep or Path(tempfile.mkdtemp(prefix="obs-bench-evalcost-"))
     work.mkdir(parents=True, exist_ok=True)
     began, load0 = time.time(), os.getloadavg()
@@ -223,6 +230,9 @@ def main() -> None:
         if "obs" in got:
             results["obs"]["top"] = by_name(got["obs"])
         report(args, results, versions(), load0, began)
+    except subprocess.CalledProcessError as e:
+        out = (e.stderr or b"").decode(errors="replace") if isinstance(e.stderr, bytes) else (e.stderr or "")
+        raise SystemExit(f"evaluation_cost: {' '.join(map(str, e.cmd[:4]))} … exited {e.returncode}: {out.strip()[-600:]}")
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
