@@ -1,17 +1,18 @@
 """Rule evaluation cost of obs, Sloth and Pyrra rules for the same SLOs in a real Prometheus
 (issue 18), and how close each tool's recorded period error ratio is to the exact count ratio.
 
-    python3 benchmarks/evaluation_cost.py                       # 10 SLOs × 4 days, a few minutes
-    python3 benchmarks/evaluation_cost.py --slos 100 --days 30  # the issue's size
+    python3 benchmarks/evaluation_cost.py                       # 10 SLOs × 4 days, ~11 min on 2 loaded cores
+    python3 benchmarks/evaluation_cost.py --slos 100 --days 30  # the issue's size, ~7 h there (rule backfill)
 
 D days of uneven traffic (benchmarks/evaluation_data.py) are backfilled with `promtool tsdb
 create-blocks-from openmetrics`. Per tool: its rules are generated (`obs compile`, `sloth
 generate`, `pyrra generate`), the recordings that other rules read over a range are backfilled
 over the history (`create-blocks-from rules`, level by level, so obs's 1h tiles and Sloth's 5m
 ratios exist for the 30d window), then Prometheus runs with the rules on a copy of the data,
-scraping a live exporter that continues the traffic, for --measure seconds. Per group the
-median `evaluationTime` of /api/v1/rules (first evaluation left out) is summed; samples are
-each rule's `stats=all` totalQueryableSamples at the end; both are also given per minute
+scraping a live exporter that continues the traffic, for --measure seconds (all three at
+once). Per group the median `evaluationTime` of /api/v1/rules over the evaluations after the
+server's last compaction is summed; samples are each rule's `stats=all` totalQueryableSamples
+at the end of the history; both are also given per minute
 (each group at its own interval). Every server started here is stopped; the temp dir removed.
 """
 
@@ -192,7 +193,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--slos", type=int, default=10)
     ap.add_argument("--days", type=int, default=4)
-    ap.add_argument("--measure", type=float, default=200, help="seconds each live Prometheus runs (default 200)")
+    ap.add_argument("--measure", type=float, default=240, help="seconds the live servers run (default 240)")
     ap.add_argument("--tools", default=",".join(TOOLS))
     ap.add_argument("--keep", type=Path, help="work in this (new) folder and leave it")
     args = ap.parse_args()
@@ -255,6 +256,8 @@ def report(args, results: dict, vers: dict, load0, began: float) -> None:
         print(f"| {tool} | {r['groups']} / {r['rules']} | {1000 * r['time']:.1f} ms | {x('time')} | "
               f"{1000 * r['time_min']:.1f} ms | {x('time_min')} | {r['samples']:,} | {x('samples')} | "
               f"{int(r['samples_min']):,} | {x('samples_min')} | {fmt_err(r['err'])} | {fmt_err(r['err_hour'])} |")
+    print("\nevaluations used per group (the fewest; those after the server's last compaction): "
+          + ", ".join(f"{tool} {r['evals']}" for tool, r in results.items()))
     if base and "top" in base:
         print("\nobs, per rule name, costliest first (summed over SLOs, per minute):\n\n| rule | evaluation time | samples |\n|---|---|---|")
         for name, t, s in base["top"]:

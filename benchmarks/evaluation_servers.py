@@ -103,34 +103,62 @@ class Prometheus:
         self.log.close()
 
 
+COMPACTION = ("prometheus_tsdb_compaction_duration_seconds_count", "prometheus_tsdb_vertical_compactions_total")
+
+
+def compactions(prom: Prometheus) -> float:
+    """Compactions done so far: a server compacts the overlapping backfilled blocks a minute or
+    so after start, and rules evaluated meanwhile wait on the busy machine."""
+    with urllib.request.urlopen(prom.url + "/metrics", timeout=60) as r:
+        text = r.read().decode()
+    return sum(float(ln.split()[-1]) for ln in text.splitlines() if ln.startswith(COMPACTION))
+
+
+def _epoch(stamp: str) -> float:
+    day, _, rest = stamp.partition("T")
+    clock = rest.rstrip("Z").split("+")[0]
+    whole, _, frac = clock.partition(".")
+    return time.mktime(time.strptime(f"{day}T{whole}", "%Y-%m-%dT%H:%M:%S")) - time.timezone + float(f"0.{frac or 0}")
+
+
 def measure(proms: dict[str, Prometheus], wait: float) -> dict[str, dict]:
     """Per tool: median evaluationTime per group and per rule over the evaluations seen in
-    `wait` s (the first left out when there are more), all servers polled in one loop."""
-    seen = {tool: {"groups": {}, "rules": {}, "info": {}} for tool in proms}
+    `wait` s that began after the server's last compaction (else all but the first), all
+    servers polled in one loop."""
+    seen = {tool: {"groups": {}, "rules": {}, "info": {}, "compactions": -1.0, "settled": 0.0} for tool in proms}
     deadline = time.time() + wait
     while True:
         for tool, prom in proms.items():
             acc = seen[tool]
+            done = compactions(prom)
+            if done != acc["compactions"]:
+                acc["compactions"], acc["settled"] = done, time.time()
             for g in prom.get("/api/v1/rules")["data"]["groups"]:
                 key = (g["file"], g["name"])
                 acc["info"][key] = g
                 if g["lastEvaluation"].startswith("0001"):
                     continue
-                acc["groups"].setdefault(key, {})[g["lastEvaluation"]] = g["evaluationTime"]
+                at = _epoch(g["lastEvaluation"])
+                acc["groups"].setdefault(key, {})[at] = g["evaluationTime"]
                 for n, r in enumerate(g["rules"]):
-                    acc["rules"].setdefault(key + (n,), {})[g["lastEvaluation"]] = r["evaluationTime"]
+                    acc["rules"].setdefault(key + (n,), {})[at] = r["evaluationTime"]
         if time.time() >= deadline:
             break
         time.sleep(5)
 
-    def med(values: dict[str, float]) -> float:
+    def kept(values: dict[float, float], settled: float) -> list[float]:
+        after = [v for t, v in sorted(values.items()) if t > settled]
         vals = [v for _, v in sorted(values.items())]
-        return statistics.median(vals[1:] if len(vals) > 1 else vals)
+        return after or (vals[1:] if len(vals) > 1 else vals)
 
-    return {tool: {"groups": {k: med(v) for k, v in acc["groups"].items()},
-                   "rules": {k: med(v) for k, v in acc["rules"].items()},
-                   "evaluations": {k: len(v) for k, v in acc["groups"].items()}, "info": acc["info"]}
-            for tool, acc in seen.items()}
+    out = {}
+    for tool, acc in seen.items():
+        settled = acc["settled"]
+        out[tool] = {"groups": {k: statistics.median(kept(v, settled)) for k, v in acc["groups"].items()},
+                     "rules": {k: statistics.median(kept(v, settled)) for k, v in acc["rules"].items()},
+                     "evaluations": {k: len(kept(v, settled)) for k, v in acc["groups"].items()},
+                     "info": acc["info"], "settled": settled}
+    return out
 
 
 def samples(prom: Prometheus, info: dict, at: float) -> dict[tuple, int]:
