@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from obs import __version__
+from obs import __version__, jsonindent
 from obs.targets import Artifact
 
 MANIFEST = "manifest.json"
@@ -38,7 +38,7 @@ def manifest(project: str, inputs: dict[str, str], artifacts: list[Artifact]) ->
             "sources": sorted({str(o) for o in a.sources}),
         } for a in sorted(artifacts, key=lambda a: a.path)],
     }
-    return (json.dumps(doc, indent=2, sort_keys=False, ensure_ascii=False) + "\n").encode("utf-8")
+    return (jsonindent.dumps(doc) + "\n").encode("utf-8")
 
 
 def atomic_write(path: Path, content: bytes) -> None:

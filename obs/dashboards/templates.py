@@ -59,8 +59,42 @@ def series(name: str, ctx: Context) -> frozenset[str]:
 
 
 def to_dict(dashboard: object) -> dict:
-    """grafanalib objects (or a plain dict) → plain JSON data, through grafanalib's own encoder."""
-    return json.loads(json.dumps(dashboard, cls=DashboardEncoder))
+    """grafanalib objects (or a plain dict) → plain JSON data: what a round trip through
+    grafanalib's own encoder gives (that round trip itself for anything unusual)."""
+    try:
+        return _plain(dashboard, 0)
+    except _Unusual:
+        return json.loads(json.dumps(dashboard, cls=DashboardEncoder))
+
+
+class _Unusual(Exception):
+    """Data whose JSON round trip the walk below does not reproduce (subclasses, odd keys)."""
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _plain(o: object, depth: int) -> object:
+    t = type(o)
+    if t in _SCALARS:
+        return o
+    if depth > 400:
+        raise _Unusual
+    if t is dict:
+        out = {}
+        for k, v in o.items():
+            if type(k) is not str:
+                raise _Unusual
+            out[k] = v if type(v) in _SCALARS else _plain(v, depth + 1)
+        return out
+    if t is list or t is tuple:
+        return [v if type(v) in _SCALARS else _plain(v, depth + 1) for v in o]
+    if isinstance(o, (str, int, float, list, tuple, dict)):
+        raise _Unusual  # json encodes subclasses as their base type, before asking the encoder
+    to_json_data = getattr(o, "to_json_data", None)
+    if not to_json_data:
+        raise _Unusual
+    return _plain(to_json_data(), depth + 1)
 
 
 def summary(name: str) -> str:
