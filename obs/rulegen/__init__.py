@@ -84,6 +84,12 @@ def owners(catalog: Catalog) -> dict[str, list[Group]]:
     return {owner: list(groups) for owner, groups in result.items()}
 
 
+def forget() -> None:
+    """Drops the groups owners() keeps (compile_targets, once every target has its files)."""
+    global _last
+    _last = None
+
+
 def _owners(catalog: Catalog) -> dict[str, list[Group]]:
     from obs.rulegen import alerts, native, slo
 
