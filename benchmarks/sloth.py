@@ -4,6 +4,7 @@
     python3 benchmarks/sloth.py --specs 200 --slos 10      # 2,000 SLOs
     python3 benchmarks/sloth.py --specs 1000 --slos 10     # 10,000 SLOs
     python3 benchmarks/sloth.py --every-target             # + alerts, log alerts, every target
+    python3 benchmarks/sloth.py --against ../wt-main       # + the obs of another checkout, same run
 
 obs reads Sloth specs natively (obs/load/sloth.py), so both tools read the very same files.
 Sloth is $SLOTH or ~/go/bin/sloth (v0.16.0: `go install github.com/slok/sloth/cmd/sloth@v0.16.0`).
@@ -73,12 +74,18 @@ def sloth_repo(root: Path, specs: int, slos: int) -> None:
         (root / "slos" / f"svc-{i}.yaml").write_text(SPEC.format(i=i, team=i % 20, slos=body))
 
 
+#: CPU seconds (user + system) of the last process run() waited for: on a shared, loaded
+#: machine wall time is mostly waiting for a core, CPU time is what the process itself spent
+LAST_CPU: list[float] = []
+
+
 def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int, int]:
     """(wall seconds, peak RSS in KiB, exit code) of one whole process, via wait4's rusage."""
     start = time.perf_counter()
     proc = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
+    LAST_CPU.append(usage.ru_utime + usage.ru_stime)
     proc.returncode = os.waitstatus_to_exitcode(status)
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if proc.returncode != 0:
@@ -89,6 +96,7 @@ def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[
 def median(args: list[str], cwd: Path, runs: int, env: dict[str, str] | None = None,
            before: list[Path] = (), mkdir: list[Path] = ()) -> tuple[float, int, int]:
     walls, rss, code = [], [], 0
+    LAST_CPU.clear()
     for _ in range(runs):
         for p in before:
             shutil.rmtree(p, ignore_errors=True)
@@ -97,7 +105,12 @@ def median(args: list[str], cwd: Path, runs: int, env: dict[str, str] | None = N
         wall, peak, code = run(args, cwd, env)
         walls.append(wall)
         rss.append(peak)
+    cpu.append(statistics.median(LAST_CPU))
     return statistics.median(walls), int(statistics.median(rss)), code
+
+
+#: median CPU seconds of each median() call, in call order
+cpu: list[float] = []
 
 
 def machine() -> str:
@@ -121,11 +134,21 @@ def obs_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "obs", *args]
 
 
-def obs_env() -> dict[str, str]:
-    """This checkout's obs; a cache folder of the caller's is not used."""
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+#: other checkouts of obs to time beside this one (--against), e.g. a worktree of main
+AGAINST: list[Path] = []
+
+
+def obs_env(repo: Path = REPO) -> dict[str, str]:
+    """This checkout's obs (or `repo`'s); a cache folder of the caller's is not used."""
+    env = dict(os.environ, PYTHONPATH=str(repo))
     env.pop("OBS_CACHE_DIR", None)
     return env
+
+
+def checkout(repo: Path) -> str:
+    """A checkout's commit, short."""
+    head = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return head.stdout.strip() or str(repo)
 
 
 def sloth_version(sloth: str) -> str:
@@ -150,13 +173,21 @@ def side_by_side(specs: int, slos: int, runs: int, sloth: str, lint: bool = Fals
                                        before=[root / "sloth-out"], mkdir=[root / "sloth-out"])
         o_wall, o_rss, o_code = median(obs_cmd("compile", *NO_CACHE), root, runs, env=obs_env(),
                                        before=[root / "out", root / ".obs"])
+        s_cpu, o_cpu = cpu[-2:]
         print(f"| {specs * slos} SLOs ({specs} specs × {slos}) | sloth {version} generate | {s_wall:.2f} s | "
-              f"{s_rss / 1024:.0f} MiB | exit {s_code} |")
-        print(f"| | obs compile (no cache) | {o_wall:.2f} s | {o_rss / 1024:.0f} MiB | exit {o_code} |")
-        print(f"| | ratio obs/sloth | {o_wall / s_wall:.2f}× | {o_rss / s_rss:.2f}× | |")
+              f"{s_cpu:.2f} s | {s_rss / 1024:.0f} MiB | exit {s_code} |")
+        print(f"| | obs compile (no cache) | {o_wall:.2f} s | {o_cpu:.2f} s | {o_rss / 1024:.0f} MiB | exit {o_code} |")
+        print(f"| | ratio obs/sloth | {o_wall / s_wall:.2f}× | {o_cpu / s_cpu:.2f}× | {o_rss / s_rss:.2f}× | |")
+        for other in AGAINST:
+            a_wall, a_rss, a_code = median(obs_cmd("compile", *NO_CACHE), root, runs, env=obs_env(other),
+                                           before=[root / "out", root / ".obs"])
+            print(f"| | obs compile of {checkout(other)} | {a_wall:.2f} s | {cpu[-1]:.2f} s | {a_rss / 1024:.0f} MiB "
+                  f"| exit {a_code} |")
+            print(f"| | ratio {checkout(other)}/sloth | {a_wall / s_wall:.2f}× | {cpu[-1] / s_cpu:.2f}× | "
+                  f"{a_rss / s_rss:.2f}× | |")
         if lint:
             l_wall, l_rss, l_code = median(obs_cmd("lint", *NO_CACHE), root, runs, env=obs_env())
-            print(f"| | obs lint (no cache) | {l_wall:.2f} s | {l_rss / 1024:.0f} MiB | exit {l_code} |")
+            print(f"| | obs lint (no cache) | {l_wall:.2f} s | {cpu[-1]:.2f} s | {l_rss / 1024:.0f} MiB | exit {l_code} |")
 
 
 def every_target(services: int, runs: int) -> None:
@@ -171,11 +202,20 @@ def every_target(services: int, runs: int) -> None:
                                      before=[prom_root / "out", prom_root / ".obs"])
         every, e_rss, e_code = median(obs_cmd("compile", *NO_CACHE), every_root, runs, env=obs_env(),
                                       before=[every_root / "out", every_root / ".obs"])
+        p_cpu, e_cpu = cpu[-2:]
         print(f"| {services * 10} SLOs, {services * 10} alerts, {services * 2} log alerts | obs compile, "
-              f"prometheus only | {prom:.2f} s | {p_rss / 1024:.0f} MiB | exit {p_code} |")
+              f"prometheus only | {prom:.2f} s | {p_cpu:.2f} s | {p_rss / 1024:.0f} MiB | exit {p_code} |")
         print(f"| | obs compile, prometheus + grafana + elastalert + prometheus-operator | {every:.2f} s | "
-              f"{e_rss / 1024:.0f} MiB | exit {e_code} |")
-        print(f"| | ratio every/prometheus-only | {every / prom:.2f}× | {e_rss / p_rss:.2f}× | |")
+              f"{e_cpu:.2f} s | {e_rss / 1024:.0f} MiB | exit {e_code} |")
+        print(f"| | ratio every/prometheus-only | {every / prom:.2f}× | {e_cpu / p_cpu:.2f}× | {e_rss / p_rss:.2f}× | |")
+        for other in AGAINST:
+            rows = [median(obs_cmd("compile", *NO_CACHE), r, runs, env=obs_env(other), before=[r / "out", r / ".obs"])
+                    for r in (prom_root, every_root)]
+            (a_prom, a_prss, _), (a_every, a_erss, _) = rows
+            print(f"| | {checkout(other)}: prometheus only / every target | {a_prom:.2f} s / {a_every:.2f} s | "
+                  f"{cpu[-2]:.2f} s / {cpu[-1]:.2f} s | {a_prss / 1024:.0f} / {a_erss / 1024:.0f} MiB | |")
+            print(f"| | {checkout(other)}: ratio every/prometheus-only | {a_every / a_prom:.2f}× | "
+                  f"{cpu[-1] / cpu[-2]:.2f}× | {a_erss / a_prss:.2f}× | |")
 
 
 def recompile(files: int, runs: int) -> None:
@@ -196,8 +236,8 @@ def recompile(files: int, runs: int) -> None:
             wall, _, code = run(obs_cmd("compile"), root / "repo", env)
             walls.append(wall)
         warm = statistics.median(walls)
-        print(f"| {files} files, {files * 2} SLOs | obs compile, cold (--no-cache) | {cold:.2f} s | | exit {c_code} |")
-        print(f"| | obs compile after one file changed (cache warm) | {warm:.2f} s | | exit {code} |")
+        print(f"| {files} files, {files * 2} SLOs | obs compile, cold (--no-cache) | {cold:.2f} s | {cpu[-1]:.2f} s | | exit {c_code} |")
+        print(f"| | obs compile after one file changed (cache warm) | {warm:.2f} s | | | exit {code} |")
 
 
 def main() -> None:
@@ -209,11 +249,14 @@ def main() -> None:
     parser.add_argument("--every-target", action="store_true", help="also the every-target case (200 services)")
     parser.add_argument("--recompile", type=int, default=0, metavar="FILES",
                         help="also re-compile after one change among FILES files")
+    parser.add_argument("--against", type=Path, action="append", default=[], metavar="CHECKOUT",
+                        help="also time the obs of another checkout (a git worktree), one after the other")
     parser.add_argument("--sloth", default=os.environ.get("SLOTH", str(Path.home() / "go/bin/sloth")))
     args = parser.parse_args()
+    AGAINST.extend(p.resolve() for p in args.against)
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {machine()}")
-    print("| repository | tool | wall (median of %d) | peak RSS | |" % args.runs)
-    print("|---|---|---|---|---|")
+    print("| repository | tool | wall (median of %d) | CPU (user + sys) | peak RSS | |" % args.runs)
+    print("|---|---|---|---|---|---|")
     for specs in args.specs:
         side_by_side(specs, args.slos, args.runs, args.sloth, args.lint)
     if args.every_target:

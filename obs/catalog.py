@@ -138,6 +138,17 @@ class Catalog:
     def for_service(self, service: str | None) -> ServiceView:
         return ServiceView(self, service)
 
+    def by_service(self, kind: str) -> dict[str | None, list]:
+        """service → its entries of `kind` (slos, alerts, rule_groups, log_alerts), in catalog
+        order; built once (a service view per service filtering the whole catalog was quadratic)."""
+        index = self.__dict__.setdefault("_by_service", {})  # frozen: the cache is not a field
+        if kind not in index:
+            grouped: dict[str | None, list] = {}
+            for entry in getattr(self, kind):
+                grouped.setdefault(entry.service, []).append(entry)
+            index[kind] = grouped
+        return index[kind]
+
     def owners(self) -> list[str | None]:
         """Every service name that owns rules or alerts, sorted; None for unowned groups."""
         names = {s for s in self.services} | {a.service for a in self.alerts} | {g.service for g in self.rule_groups}
@@ -151,16 +162,16 @@ class ServiceView:
 
     @property
     def slos(self) -> list[SLOEntry]:
-        return [s for s in self.catalog.slos if s.service == self.service]
+        return list(self.catalog.by_service("slos").get(self.service, ()))
 
     @property
     def alerts(self) -> list[AlertEntry]:
-        return [a for a in self.catalog.alerts if a.service == self.service]
+        return list(self.catalog.by_service("alerts").get(self.service, ()))
 
     @property
     def rule_groups(self) -> list[RuleGroupEntry]:
-        return [g for g in self.catalog.rule_groups if g.service == self.service]
+        return list(self.catalog.by_service("rule_groups").get(self.service, ()))
 
     @property
     def log_alerts(self) -> list[LogAlertEntry]:
-        return [a for a in self.catalog.log_alerts if a.service == self.service]
+        return list(self.catalog.by_service("log_alerts").get(self.service, ()))

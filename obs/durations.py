@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 _UNITS = {"y": 365 * 86400, "w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1, "ms": 0.001}
 _DURATION = re.compile(r"^((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?$")
@@ -15,7 +16,19 @@ def is_duration(text: object) -> bool:
 
 
 def seconds(text: str) -> float:
-    """Seconds in a duration; ValueError for anything Prometheus would not accept."""
+    """Seconds in a duration; ValueError for anything Prometheus would not accept (memoised:
+    every SLO plan asks for the same few windows)."""
+    if type(text) is str:
+        return _seconds(text)
+    return _parse(text)
+
+
+@lru_cache(maxsize=4096)
+def _seconds(text: str) -> float:
+    return _parse(text)
+
+
+def _parse(text: str) -> float:
     m = _DURATION.match(text) if isinstance(text, str) else None
     if not text or not m:
         raise ValueError(f"{text!r} is not a duration (examples: 30s, 5m, 1h30m, 7d)")
@@ -43,7 +56,18 @@ def threshold_seconds(text: object) -> float:
 
 def format_seconds(value: float) -> str:
     """The shortest Prometheus duration for a number of seconds (rounded to whole seconds
-    unless below one)."""
+    unless below one). Memoised for the few windows every SLO's rules name."""
+    if type(value) is float or type(value) is int:
+        return _format_cached(value)
+    return _format(value)
+
+
+@lru_cache(maxsize=4096)
+def _format_cached(value: float) -> str:
+    return _format(value)
+
+
+def _format(value: float) -> str:
     if value < 1:
         return f"{round(value * 1000)}ms"
     rest = int(round(value))

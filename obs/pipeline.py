@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from obs import codes, suppress
+from obs import codes, rulegen, suppress
 from obs.catalog import Catalog
 from obs.diagnostics import Diagnostic, Diagnostics, ObsError
 from obs.load.foreign import adapt_all
@@ -124,6 +124,7 @@ def compile_targets(catalog: Catalog, diags: Diagnostics, targets: list[str]) ->
                           catalog.project.spec.pos_of("targets"))
             continue
         artifacts.extend(fn(catalog, diags))
+    rulegen.forget()  # the rule groups the targets shared: not kept through checks and writing
     seen: dict[str, Artifact] = {}
     for a in artifacts:
         if a.path in seen and seen[a.path].content != a.content:

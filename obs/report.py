@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from xml.sax.saxutils import escape, quoteattr
 
 from obs import __version__, codes
 from obs.diagnostics import Diagnostic, Severity
@@ -35,6 +34,8 @@ def as_json(diags: list[Diagnostic]) -> str:
 
 
 def junit(diags: list[Diagnostic]) -> str:
+    from xml.sax.saxutils import escape, quoteattr  # here: it pulls in urllib and http.client, which only JUnit needs
+
     failures = [d for d in diags if d.severity is Severity.ERROR]
     cases = []
     for d in diags:

@@ -11,10 +11,11 @@ import hashlib
 import json
 import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from obs import __version__
+from obs import __version__, jsonindent
 from obs.targets import Artifact
 
 MANIFEST = "manifest.json"
@@ -38,7 +39,7 @@ def manifest(project: str, inputs: dict[str, str], artifacts: list[Artifact]) ->
             "sources": sorted({str(o) for o in a.sources}),
         } for a in sorted(artifacts, key=lambda a: a.path)],
     }
-    return (json.dumps(doc, indent=2, sort_keys=False, ensure_ascii=False) + "\n").encode("utf-8")
+    return (jsonindent.dumps(doc) + "\n").encode("utf-8")
 
 
 def atomic_write(path: Path, content: bytes) -> None:
@@ -56,6 +57,25 @@ def atomic_write(path: Path, content: bytes) -> None:
         raise
 
 
+#: files written at once: each waits for its fsync (the disk, not the CPU), and the GIL is released
+WRITERS = 8
+
+
+def _write_all(files: list[tuple[Path, bytes]]) -> None:
+    """atomic_write of every file, several at a time (each file is still written whole or not at
+    all; the manifest is written after them all). The first error is raised once all are done."""
+    if len(files) < 2:
+        for path, content in files:
+            atomic_write(path, content)
+        return
+    for folder in sorted({path.parent for path, _ in files}):
+        folder.mkdir(parents=True, exist_ok=True)
+    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+        futures = [pool.submit(atomic_write, path, content) for path, content in files]
+    for future in futures:
+        future.result()
+
+
 def previous_outputs(out: Path) -> set[str]:
     try:
         doc = json.loads((out / MANIFEST).read_text("utf-8"))
@@ -67,13 +87,15 @@ def previous_outputs(out: Path) -> set[str]:
 def write_out(out: Path, artifacts: list[Artifact], manifest_bytes: bytes) -> WriteResult:
     result = WriteResult()
     before = previous_outputs(out)
+    changed: list[tuple[Path, bytes]] = []
     for a in artifacts:
         target = _inside(out, a.path)
         if target.is_file() and target.read_bytes() == a.content:
             result.unchanged.append(a.path)
             continue
-        atomic_write(target, a.content)
+        changed.append((target, a.content))
         result.written.append(a.path)
+    _write_all(changed)
     for stale in sorted(before - {a.path for a in artifacts}):
         path = _inside(out, stale)
         if path.is_file():

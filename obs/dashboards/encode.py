@@ -15,6 +15,7 @@ import re
 from pathlib import PurePosixPath
 from typing import Any
 
+from obs import jsonindent
 from obs.dashboards import MAX_UID
 from obs.targets.k8s import dns_name
 
@@ -43,24 +44,29 @@ def tidy(dashboard: dict) -> dict:
 
 def _tidy_panel(node: Any) -> Any:
     if isinstance(node, list):
-        return [_tidy_panel(v) for v in node]
+        return [_tidy_panel(v) if isinstance(v, _NESTED) else v for v in node]
     if not isinstance(node, dict):
         return node
     out = {}
     for key, value in node.items():
         if value is None and key != "value":
             continue
-        # grafanalib's `query` on panels is noise; an Elasticsearch target's is its Lucene query
-        noise = key == "query" and "bucketAggs" not in node
-        if key in _NOISE and (value is None or _DEFAULTS.get(key, object()) == value or noise):
-            continue
-        out[key] = _tidy_panel(value)
+        if key in _NOISE:
+            # grafanalib's `query` on panels is noise; an Elasticsearch target's is its Lucene query
+            noise = key == "query" and "bucketAggs" not in node
+            if value is None or _DEFAULTS.get(key, _MISSING) == value or noise:
+                continue
+        out[key] = _tidy_panel(value) if isinstance(value, _NESTED) else value
     return out
+
+
+_NESTED = (dict, list)
+_MISSING = object()
 
 
 def render(data: dict) -> str:
     """out/grafana/<uid>.json: sorted keys, two spaces, a trailing newline."""
-    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    return jsonindent.dumps(data, sort_keys=True) + "\n"
 
 
 def compact(data: dict) -> str:

@@ -76,39 +76,40 @@ def resolve_datasource(uid: str, defined: dict[str, dict]) -> tuple[str, str | N
     return value, variable.get("query") if isinstance(variable.get("query"), str) else None
 
 
+_SCAN = re.compile(r"""("(?:[^"\\]|\\[\s\S])*\\?"?|'(?:[^'\\]|\\[\s\S])*\\?'?|`(?:[^`\\]|\\[\s\S])*\\?`?)"""
+                   r"|(\$\{[^}]+\}|\$[A-Za-z_]\w*|\[\[[^\]]+\]\])")
+
+
 def fill_variables(expr: str) -> tuple[str, bool]:
     """The expression with Grafana's variables replaced by sample values, and whether that is
-    certain to be what Grafana sends (False when a variable stood where PromQL names things)."""
+    certain to be what Grafana sends (False when a variable stood where PromQL names things).
+    Quoted strings are kept as they are (a backslash escapes the next character)."""
     expr = _NUMBER_VARS.sub("60", _DURATION_VARS.sub(SAMPLE, expr))
     if "$" not in expr and "[[" not in expr:
         return expr, True
-    out, certain, i, quote = [], True, 0, None
-    while i < len(expr):
-        ch = expr[i]
-        if quote:
-            out.append(ch)
-            if ch == "\\" and i + 1 < len(expr):
-                out.append(expr[i + 1])
-                i += 1
-            elif ch == quote:
-                quote = None
-            i += 1
-            continue
-        if ch in "\"'`":
-            quote = ch
-        m = _VARIABLE.match(expr, i) if ch in "$[" else None
-        if m and not (ch == "[" and not m.group().startswith("[[")):
-            before = "".join(out).rstrip()
-            if before.endswith(("[", ":")):
-                out.append(SAMPLE)
-            else:
-                out.append("grafana_variable")
-                certain = False
-            i = m.end()
-            continue
-        out.append(ch)
-        i += 1
+    out: list[str] = []
+    certain, i = True, 0
+    for m in _SCAN.finditer(expr):
+        if m.group(1) is not None:
+            continue  # a quoted string, copied with the text around it
+        out.append(expr[i:m.start()])
+        if _last_char(out) in ("[", ":"):
+            out.append(SAMPLE)
+        else:
+            out.append("grafana_variable")
+            certain = False
+        i = m.end()
+    out.append(expr[i:])
     return "".join(out), certain
+
+
+def _last_char(pieces: list[str]) -> str:
+    """The last character that is not whitespace, of everything written so far."""
+    for piece in reversed(pieces):
+        piece = piece.rstrip()
+        if piece:
+            return piece[-1]
+    return ""
 
 
 def metric_names(expr: str) -> set[str]:

@@ -92,11 +92,26 @@ def _mark(file: str, mark: Any) -> Position:
 
 
 def _scalar(event: ev.ScalarEvent) -> Any:
-    """Plain scalars resolve as YAML 1.1 does for null, bool, int and float; the rest stay strings."""
+    """Plain scalars resolve as YAML 1.1 does for null, bool, int and float; the rest stay strings.
+    Untagged plain scalars are memoised (keys and values repeat across a repository's files)."""
     value = event.value
-    if event.tag in (None, "!") and event.style not in (None, ""):
-        return value  # quoted: always a string
-    tag = event.tag if event.tag not in (None, "!") else _RESOLVER.resolve(yaml.ScalarNode, value, event.implicit)
+    if event.tag in (None, "!"):
+        if event.style not in (None, ""):
+            return value  # quoted: always a string
+        key = (value, event.implicit)
+        hit = _PLAIN.get(key, _NO_KEY)
+        if hit is _NO_KEY:
+            if len(_PLAIN) >= 50_000:
+                _PLAIN.clear()
+            hit = _PLAIN[key] = _typed(value, _RESOLVER.resolve(yaml.ScalarNode, value, event.implicit))
+        return hit
+    return _typed(value, event.tag)
+
+
+_PLAIN: dict[tuple, Any] = {}
+
+
+def _typed(value: str, tag: str) -> Any:
     if tag.endswith(":null"):
         return None
     if tag.endswith(":bool"):

@@ -10,8 +10,8 @@ The description carries the ownership mark `obs apply` prunes by.
 
 from __future__ import annotations
 
-import json
 
+from obs import jsonindent
 from obs.catalog import Catalog, ChannelEntry
 from obs.logs.channels import recipients
 from obs.logs.secrets import placeholder
@@ -69,6 +69,6 @@ def compile_channels(catalog: Catalog, target: str, alerts: list) -> list[Artifa
                 configs.setdefault(cid, (config, [ch.origin]))
     out = []
     for cid, (config, sources) in sorted(configs.items()):
-        text = json.dumps({"config_id": cid, "config": config}, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+        text = jsonindent.dumps({"config_id": cid, "config": config}, sort_keys=True) + "\n"
         out.append(Artifact.text(f"{FOLDER}/{cid}.json", text, target, sources))
     return out

@@ -42,6 +42,10 @@ class Spec(BaseModel):
         return None
 
 
+#: values bind() has nothing to do for (most of a document): skipped before the call
+_LEAVES = frozenset((str, int, float, bool, type(None)))
+
+
 def bind(obj: Any, data: Any) -> None:
     """Walk a validated object beside the PosDict/PosList it came from and keep the sources."""
     if isinstance(obj, Spec):
@@ -52,13 +56,16 @@ def bind(obj: Any, data: Any) -> None:
         for name, field in type(obj).model_fields.items():
             key = field.alias or name
             if key in data:
-                bind(getattr(obj, name), data[key])
+                value = getattr(obj, name)
+                if type(value) not in _LEAVES:
+                    bind(value, data[key])
     elif isinstance(obj, (list, tuple)) and isinstance(data, list):
         for item, raw in zip(obj, data, strict=False):
-            bind(item, raw)
+            if type(item) not in _LEAVES:
+                bind(item, raw)
     elif isinstance(obj, dict) and isinstance(data, dict):
         for key, item in obj.items():
-            if key in data:
+            if key in data and type(item) not in _LEAVES:
                 bind(item, data[key])
 
 

@@ -8,6 +8,7 @@ service form their own owner, named after the group.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 
 from obs.catalog import Catalog, Origin
@@ -68,8 +69,28 @@ class Group:
         return out
 
 
+#: the catalog owners() last ran on and its result: the prometheus and prometheus-operator
+#: targets of one compile ask for the same groups (a frozen Catalog; Groups and Rules are frozen)
+_last: tuple[weakref.ref, dict[str, list[Group]]] | None = None
+
+
 def owners(catalog: Catalog) -> dict[str, list[Group]]:
     """Owner name → its groups, for every owner with at least one rule; sorted by owner."""
+    global _last
+    if _last is not None and _last[0]() is catalog:
+        return {owner: list(groups) for owner, groups in _last[1].items()}
+    result = _owners(catalog)
+    _last = (weakref.ref(catalog), result)
+    return {owner: list(groups) for owner, groups in result.items()}
+
+
+def forget() -> None:
+    """Drops the groups owners() keeps (compile_targets, once every target has its files)."""
+    global _last
+    _last = None
+
+
+def _owners(catalog: Catalog) -> dict[str, list[Group]]:
     from obs.rulegen import alerts, native, slo
 
     result: dict[str, list[Group]] = {}

@@ -3,9 +3,10 @@ extra matchers (the `le` bound of a latency SLI)."""
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from json.encoder import encode_basestring
 
 import promql_parser
 
@@ -35,7 +36,7 @@ class Matcher:
         return hit if self.op == "=~" else not hit
 
     def __str__(self) -> str:
-        return f"{self.name}{self.op}{json.dumps(self.value, ensure_ascii=False)}"
+        return f"{self.name}{self.op}{encode_basestring(self.value)}"  # json.dumps(ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,10 @@ class Selector:
         return f"{self.metric}{{{inner}}}" if inner else self.metric
 
 
+@lru_cache(maxsize=1 << 16)
 def parse(text: str) -> Selector:
-    """A plain series selector (`name{matchers}`); ValueError says why anything else is not one."""
+    """A plain series selector (`name{matchers}`); ValueError says why anything else is not one.
+    Memoised (a Selector is frozen): every SLO's rules and alerts ask for the same two."""
     try:
         expr = promql_parser.parse(text.strip())
     except (ValueError, TypeError) as e:

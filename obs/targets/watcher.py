@@ -7,11 +7,10 @@ placeholders that `obs apply` fills (docs/logs.md).
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 
-from obs import durations
+from obs import durations, jsonindent
 from obs.catalog import Catalog, LogAlertEntry
 from obs.diagnostics import Diagnostic, Diagnostics
 from obs.logs import grouped_field, indices, search_plan, template
@@ -89,7 +88,7 @@ def json_per_alert(catalog: Catalog, diags: Diagnostics, target: str, folder: st
         if isinstance(body, Diagnostic):
             diags.add(body)
             continue
-        text = json.dumps(body, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+        text = jsonindent.dumps(body, sort_keys=True) + "\n"
         out.append(Artifact.text(f"{folder}/{watch_id(catalog, entry)}.json", text, target, [entry.origin]))
     return out
 
