@@ -1,0 +1,95 @@
+"""Tiles and the open tile (docs/slo.md "Windows"): long windows sum tiles recorded once per
+tile, and the period adds the open tile — the part since the last boundary, kept as a running
+sum each evaluation adds its base sample to — so the period ratio and budget exist from the
+first evaluation and cover exactly the window once it is full, reading a handful of samples
+more than the tiles themselves. The window coverage counts seconds of data the same way, in
+tiles of 24 tiles (1d at 30d), so it costs ~40 samples, not the 720 of the period's tiles.
+
+A running sum reads its own previous sample (within Prometheus's 5m lookback; the interval is
+under 5m, SL003): after a gap of more than 5m it starts again from 0, losing the part of its
+tile before the gap; the coverage, counted in longer tiles, loses at least as much, so it may
+understate what the sums hold, never overstate it.
+"""
+
+from __future__ import annotations
+
+from obs import slo as policy
+from obs.catalog import SLOEntry
+from obs.rulegen import Rule
+
+ERROR_TILE = "slo:sli_error_events:sum{w}"
+TOTAL_TILE = "slo:sli_total_events:sum{w}"
+#: the open tile: the sum of base samples since the tile's last boundary, 0 at the boundary
+ERROR_OPEN = "slo:sli_error_events:open{w}"
+TOTAL_OPEN = "slo:sli_total_events:open{w}"
+#: seconds of base samples (one interval each), in tiles of TILES_MIN tiles, and the open one
+DATA_TILE = "slo:sli_data_seconds:sum{w}"
+DATA_OPEN = "slo:sli_data_seconds:open{w}"
+#: seconds of data the period sums hold / the period: 0 just after deployment, 1 once full
+COVERAGE = "slo:window_coverage:ratio"
+
+
+def selector(entry: SLOEntry, record: str) -> str:
+    return f'{record}{{service="{entry.service}", slo="{entry.name}"}}'
+
+
+def _boundary(size: float, plan: policy.Plan) -> str:
+    """True in the one evaluation of each tile's first interval."""
+    return f"on() (vector(time()) % {policy.fmt_num(size)} < {policy.fmt_num(plan.interval)})"
+
+
+def _running(entry: SLOEntry, own: str, sample: str, zero: str, size: float, plan: policy.Plan) -> tuple[str, str]:
+    """(tile, open) expressions: the tile is the open sum so far plus this sample, recorded at
+    the boundary; the open sum restarts at 0 there. `own` is read before it is written, so it is
+    the previous evaluation's value (none after a gap of 5m: then 0)."""
+    grown = f"{sample} + ({selector(entry, own)} or {zero})"
+    at = _boundary(size, plan)
+    return f"({grown}) and {at}", f"({grown}) unless {at} or {zero}"
+
+
+def rules(entry: SLOEntry, plan: policy.Plan, labels: dict[str, str], e_sel: str, t_sel: str) -> list[Rule]:
+    """The tiles (when a window is tiled) and, when the period is tiled, the open tiles. A tile
+    is the open sum at the boundary plus that evaluation's sample: one sample read instead of
+    sum_over_time over the tile (60), and exactly what the open sums held before."""
+    if not any(plan.tiled(w) for w in plan.windows):
+        return []
+    tile = policy.fmt(plan.tile)
+    made = [(t.format(w=tile), o.format(w=tile), *_running(entry, o.format(w=tile), sel, f"{t_sel} * 0", plan.tile, plan))
+            for t, o, sel in ((ERROR_TILE, ERROR_OPEN, e_sel), (TOTAL_TILE, TOTAL_OPEN, t_sel))]
+    # both tiles before both open sums: a tile reads the open sum of the previous evaluation
+    return [_record(entry, t, te, labels) for t, _, te, _ in made] + \
+        [_record(entry, o, oe, labels) for _, o, _, oe in made]
+
+def window_sum(entry: SLOEntry, plan: policy.Plan, tile_rec: str, open_rec: str, zero: str, size: float,
+               window: float) -> str:
+    """Σ tiles over the window + the open tile − the open tile a window ago: exactly the base
+    samples of the window (the oldest tile's part before the window is what the open sum held
+    then). Before the window is full the terms that do not exist yet are 0."""
+    t, o = selector(entry, tile_rec.format(w=policy.fmt(size))), selector(entry, open_rec.format(w=policy.fmt(size)))
+    # tiles in (t - window, t]: a tile at t - window is the one before the window (its open sum
+    # is 0 then); Prometheus 2 closes ranges at the start, 3 does not, and 1s less is both
+    inside, name = policy.fmt(window - 1), plan.name(window)
+    return f"((sum_over_time({t}[{inside}]) or {zero}) + {o} - ({o} offset {name} or {zero}))"
+
+
+def period_sums(entry: SLOEntry, plan: policy.Plan, e_sel: str, t_sel: str) -> tuple[str, str]:
+    """The period's error and total sums (a tiled period)."""
+    zero = f"{t_sel} * 0"
+    return (window_sum(entry, plan, ERROR_TILE, ERROR_OPEN, zero, plan.tile, plan.period),
+            window_sum(entry, plan, TOTAL_TILE, TOTAL_OPEN, zero, plan.tile, plan.period))
+
+
+def coverage_rules(entry: SLOEntry, plan: policy.Plan, labels: dict[str, str], t_sel: str) -> list[Rule]:
+    """Seconds of data in the period's sums, and their share of the period (capped at 1)."""
+    size = policy.TILES_MIN * plan.tile
+    name, zero = policy.fmt(size), f"{t_sel} * 0"
+    sample = f"{t_sel} * 0 + {policy.fmt_num(plan.interval)}"
+    tile_expr, open_expr = _running(entry, DATA_OPEN.format(w=name), sample, zero, size, plan)
+    held = window_sum(entry, plan, DATA_TILE, DATA_OPEN, zero, size, plan.period)
+    return [_record(entry, DATA_TILE.format(w=name), tile_expr, labels),
+            _record(entry, DATA_OPEN.format(w=name), open_expr, labels),
+            _record(entry, COVERAGE, f"clamp({held} / {policy.fmt_num(plan.period)}, 0, 1)", labels)]
+
+
+def _record(entry: SLOEntry, record: str, expr: str, labels: dict[str, str]) -> Rule:
+    return Rule(expr=expr, record=record, labels=labels, origin=entry.origin)
