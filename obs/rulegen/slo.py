@@ -5,7 +5,8 @@ SLO's series, recorded earlier in that group, and pint (which knows a group by i
 and a series by its name alone) then sees no cross-group dependency (docs/slo.md).
 
 The raw series are read once, by `rate()` over the base window; every longer window is
-`sum_over_time` of those two recordings, a ratio of counts (never an average of ratios), so
+a sum of those two recordings (directly, or of their tiles and the open tile: obs.rulegen.tiles),
+a ratio of counts (never an average of ratios), so
 uneven traffic cannot bias it and its cost does not grow with the raw series count. Zero
 traffic is 0 / 0: the denominator is clamped, which makes it "no burn" and never a NaN that
 lingers in the 30d ratio. Recordings and alerts share one group, so one evaluation sees them
@@ -14,6 +15,7 @@ in order. Invalid SLOs give no group: obs/checks/slo.py says why.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from obs import slo as policy
@@ -112,6 +114,8 @@ def _recordings(entry: SLOEntry, plan: policy.Plan) -> list[Rule]:
         rules += tiles.rules(entry, plan, labels, e_sel, t_sel)
         for w in plan.windows:
             name = plan.name(w)
+            whole = (f"sum_over_time({e_sel}[{name}]) / "
+                     f"clamp_min(sum_over_time({t_sel}[{name}]), {NO_TRAFFIC_FLOOR})")
             if w == plan.base:
                 expr = f"{e_sel} / clamp_min({t_sel}, {NO_TRAFFIC_FLOOR})"
             elif plan.tiled(w) and w == plan.period:
@@ -123,9 +127,10 @@ def _recordings(entry: SLOEntry, plan: policy.Plan) -> list[Rule]:
                 expr = (f"sum_over_time({e_tile}[{name}]) / "
                         f"clamp_min(sum_over_time({t_tile}[{name}]), {NO_TRAFFIC_FLOOR})")
             else:
-                expr = (f"sum_over_time({e_sel}[{name}]) / "
-                        f"clamp_min(sum_over_time({t_sel}[{name}]), {NO_TRAFFIC_FLOOR})")
-            rules.append(_record(entry, ERROR_RATIO.format(w=name), expr, labels))
+                expr = whole
+            rule = _record(entry, ERROR_RATIO.format(w=name), expr, labels)
+            # the open tile reads itself: obs backtest writes in the same window's base samples
+            rules.append(replace(rule, unrolled=whole) if expr is not whole and w == plan.period else rule)
         rules += tiles.coverage_rules(entry, plan, labels, t_sel)
     budget = budget_of(entry)
     period = ERROR_RATIO.format(w=plan.name(plan.period))

@@ -48,17 +48,20 @@ def _running(entry: SLOEntry, own: str, sample: str, zero: str, size: float, pla
 
 
 def rules(entry: SLOEntry, plan: policy.Plan, labels: dict[str, str], e_sel: str, t_sel: str) -> list[Rule]:
-    """The tiles (when a window is tiled) and, when the period is tiled, the open tiles. A tile
-    is the open sum at the boundary plus that evaluation's sample: one sample read instead of
-    sum_over_time over the tile (60), and exactly what the open sums held before."""
+    """The tiles and open tiles (when a window is tiled). A tile is the open sum of the previous
+    evaluation plus the boundary's sample: 3 samples read instead of sum_over_time's 60, and
+    exactly what the open sums held (`unrolled` keeps the sum_over_time form for obs backtest)."""
     if not any(plan.tiled(w) for w in plan.windows):
         return []
-    tile = policy.fmt(plan.tile)
-    made = [(t.format(w=tile), o.format(w=tile), *_running(entry, o.format(w=tile), sel, f"{t_sel} * 0", plan.tile, plan))
-            for t, o, sel in ((ERROR_TILE, ERROR_OPEN, e_sel), (TOTAL_TILE, TOTAL_OPEN, t_sel))]
-    # both tiles before both open sums: a tile reads the open sum of the previous evaluation
-    return [_record(entry, t, te, labels) for t, _, te, _ in made] + \
-        [_record(entry, o, oe, labels) for _, o, _, oe in made]
+    tile, zero, at = policy.fmt(plan.tile), f"{t_sel} * 0", f"and {_boundary(plan.tile, plan)}"
+    tiles, opens = [], []
+    for tile_rec, open_rec, sel in ((ERROR_TILE, ERROR_OPEN, e_sel), (TOTAL_TILE, TOTAL_OPEN, t_sel)):
+        tile_expr, open_expr = _running(entry, open_rec.format(w=tile), sel, zero, plan.tile, plan)
+        tiles.append(Rule(expr=tile_expr, record=tile_rec.format(w=tile), labels=labels, origin=entry.origin,
+                          unrolled=f"sum_over_time({sel}[{tile}]) {at}"))
+        opens.append(_record(entry, open_rec.format(w=tile), open_expr, labels))
+    return tiles + opens  # both tiles first: a tile reads the open sum of the previous evaluation
+
 
 def window_sum(entry: SLOEntry, plan: policy.Plan, tile_rec: str, open_rec: str, zero: str, size: float,
                window: float) -> str:
