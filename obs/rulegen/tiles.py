@@ -2,13 +2,12 @@
 tile, and the period adds the open tile — the part since the last boundary, kept as a running
 sum each evaluation adds its base sample to — so the period ratio and budget exist from the
 first evaluation and cover exactly the window once it is full, reading a handful of samples
-more than the tiles themselves. The window coverage counts seconds of data the same way, in
-tiles of 24 tiles (1d at 30d), so it costs ~40 samples, not the 720 of the period's tiles.
+more than the tiles themselves. The window coverage is a running share of the window.
 
 A running sum reads its own previous sample (within Prometheus's 5m lookback; the interval is
 under 5m, SL003): after a gap of more than 5m it starts again from 0, losing the part of its
-tile before the gap; the coverage, counted in longer tiles, loses at least as much, so it may
-understate what the sums hold, never overstate it.
+tile before the gap; the coverage starts again from 0 too, so it may understate what the sums
+hold, never overstate it.
 """
 
 from __future__ import annotations
@@ -22,9 +21,6 @@ TOTAL_TILE = "slo:sli_total_events:sum{w}"
 #: the open tile: the sum of base samples since the tile's last boundary, 0 at the boundary
 ERROR_OPEN = "slo:sli_error_events:open{w}"
 TOTAL_OPEN = "slo:sli_total_events:open{w}"
-#: seconds of base samples (one interval each), in tiles of TILES_MIN tiles, and the open one
-DATA_TILE = "slo:sli_data_seconds:sum{w}"
-DATA_OPEN = "slo:sli_data_seconds:open{w}"
 #: seconds of data the period sums hold / the period: 0 just after deployment, 1 once full
 COVERAGE = "slo:window_coverage:ratio"
 
@@ -40,11 +36,11 @@ def _boundary(size: float, plan: policy.Plan) -> str:
 
 def _running(entry: SLOEntry, own: str, sample: str, zero: str, size: float, plan: policy.Plan) -> tuple[str, str]:
     """(tile, open) expressions: the tile is the open sum so far plus this sample, recorded at
-    the boundary; the open sum restarts at 0 there. `own` is read before it is written, so it is
-    the previous evaluation's value (none after a gap of 5m: then 0)."""
+    the boundary; the open sum restarts at 0 there (× 0 at the boundary, × 1 elsewhere). `own`
+    is read before it is written: the previous evaluation's value (none after a 5m gap: 0)."""
     grown = f"{sample} + ({selector(entry, own)} or {zero})"
-    at = _boundary(size, plan)
-    return f"({grown}) and {at}", f"({grown}) unless {at} or {zero}"
+    after = f"on() group_left() (vector(time()) % {policy.fmt_num(size)} >= bool {policy.fmt_num(plan.interval)})"
+    return f"({grown}) and {_boundary(size, plan)}", f"({grown}) * {after}"
 
 
 def rules(entry: SLOEntry, plan: policy.Plan, labels: dict[str, str], e_sel: str, t_sel: str) -> list[Rule]:
@@ -83,15 +79,11 @@ def period_sums(entry: SLOEntry, plan: policy.Plan, e_sel: str, t_sel: str) -> t
 
 
 def coverage_rules(entry: SLOEntry, plan: policy.Plan, labels: dict[str, str], t_sel: str) -> list[Rule]:
-    """Seconds of data in the period's sums, and their share of the period (capped at 1)."""
-    size = policy.TILES_MIN * plan.tile
-    name, zero = policy.fmt(size), f"{t_sel} * 0"
-    sample = f"{t_sel} * 0 + {policy.fmt_num(plan.interval)}"
-    tile_expr, open_expr = _running(entry, DATA_OPEN.format(w=name), sample, zero, size, plan)
-    held = window_sum(entry, plan, DATA_TILE, DATA_OPEN, zero, size, plan.period)
-    return [_record(entry, DATA_TILE.format(w=name), tile_expr, labels),
-            _record(entry, DATA_OPEN.format(w=name), open_expr, labels),
-            _record(entry, COVERAGE, f"clamp({held} / {policy.fmt_num(plan.period)}, 0, 1)", labels)]
+    """The share of the period the sums hold: each evaluation with data adds its interval, capped
+    at 1 — one rule of 3 selectors (pint's cost grows with both), exact while the data runs on."""
+    own = selector(entry, COVERAGE)
+    step = f"{policy.fmt_num(plan.interval)} / {policy.fmt_num(plan.period)}"
+    return [_record(entry, COVERAGE, f"clamp_max(({own} or {t_sel} * 0) + {t_sel} * 0 + {step}, 1)", labels)]
 
 
 def _record(entry: SLOEntry, record: str, expr: str, labels: dict[str, str]) -> Rule:
