@@ -22,7 +22,7 @@ TOTAL_TILE = "slo:sli_total_events:sum{w}"
 ERROR_OPEN = "slo:sli_error_events:open{w}"
 TOTAL_OPEN = "slo:sli_total_events:open{w}"
 #: seconds of data the period sums hold / the period: 0 just after deployment, 1 once full
-COVERAGE = "slo:window_coverage:ratio"
+COVERAGE = "slo:sli_window_coverage:ratio{w}"  # the window in the name: pint tells 7d from 90d by it
 
 
 def selector(entry: SLOEntry, record: str) -> str:
@@ -81,9 +81,10 @@ def period_sums(entry: SLOEntry, plan: policy.Plan, e_sel: str, t_sel: str) -> t
 def coverage_rules(entry: SLOEntry, plan: policy.Plan, labels: dict[str, str], t_sel: str) -> list[Rule]:
     """The share of the period the sums hold: each evaluation with data adds its interval, capped
     at 1 — one rule of 3 selectors (pint's cost grows with both), exact while the data runs on."""
-    own = selector(entry, COVERAGE)
+    record = COVERAGE.format(w=plan.name(plan.period))
+    own = selector(entry, record)
     step = f"{policy.fmt_num(plan.interval)} / {policy.fmt_num(plan.period)}"
-    return [_record(entry, COVERAGE, f"clamp_max(({own} or {t_sel} * 0) + {t_sel} * 0 + {step}, 1)", labels)]
+    return [_record(entry, record, f"clamp_max(({own} or {t_sel} * 0) + {t_sel} * 0 + {step}, 1)", labels)]
 
 
 def _record(entry: SLOEntry, record: str, expr: str, labels: dict[str, str]) -> Rule:

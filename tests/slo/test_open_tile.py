@@ -1,5 +1,5 @@
 """A new SLO shows its period ratio and budget from the first evaluation (issue 14): the period
-sums the closed tiles and the open one, and `slo:window_coverage:ratio` says how much of the
+sums the closed tiles and the open one, and `slo:sli_window_coverage:ratio<period>` says how much of the
 window they hold — next to nothing at first, growing, 1 once the window is full — while the
 ratio stays the exact count ratio under uneven traffic. promtool evaluates the compiled rules
 every minute over more than a whole 3d window (a 30d one would take 40 000 evaluations)."""
@@ -62,7 +62,7 @@ def test_the_period_exists_from_the_first_evaluation_and_says_how_much_it_covers
     budget = Fraction(1, 1000)
     end = 3 * 1440 + 6 * 60 + 6  # 3d6h6m: the window full, 6m past a tile boundary
     period, remaining, coverage = "slo:sli_error:ratio_rate3d", "slo:error_budget_remaining:ratio", \
-        "slo:window_coverage:ratio"
+        "slo:sli_window_coverage:ratio3d"
     first = _exact_ratio(0, 1)  # rate() needs two samples: the first evaluation with data is at 1m
     checks = [
         _near(period, first, "1m"), _near(remaining, 1 - first / budget, "1m"),
