@@ -45,7 +45,7 @@ def collect(catalog: Catalog) -> tuple[list[MetricAlert], list[Recording]]:
             every = seconds(g.interval) if g.interval else DEFAULT_INTERVAL
             for r in g.rules:
                 if r.record:
-                    recordings.append(Recording(r.record, r.expr, dict(r.labels), every))
+                    recordings.append(Recording(r.record, r.unrolled or r.expr, dict(r.labels), every))
                 elif r.alert:
                     alerts.append(MetricAlert(r.alert, r.expr, _secs(r.for_), _secs(r.keep_firing_for),
                                               dict(r.labels), every, owner, g.name, r.origin,

@@ -24,6 +24,9 @@ class Rule:
     labels: dict[str, str] = field(default_factory=dict)
     annotations: dict[str, str] = field(default_factory=dict)
     origin: Origin | None = None
+    #: the same series without reading the rule's own earlier samples (obs.rulegen.tiles), for
+    #: readers that write recordings into expressions instead of running them (obs backtest)
+    unrolled: str | None = None
 
     @property
     def name(self) -> str:

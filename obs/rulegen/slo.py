@@ -5,7 +5,8 @@ SLO's series, recorded earlier in that group, and pint (which knows a group by i
 and a series by its name alone) then sees no cross-group dependency (docs/slo.md).
 
 The raw series are read once, by `rate()` over the base window; every longer window is
-`sum_over_time` of those two recordings, a ratio of counts (never an average of ratios), so
+a sum of those two recordings (directly, or of their tiles and the open tile: obs.rulegen.tiles),
+a ratio of counts (never an average of ratios), so
 uneven traffic cannot bias it and its cost does not grow with the raw series count. Zero
 traffic is 0 / 0: the denominator is clamped, which makes it "no burn" and never a NaN that
 lingers in the 30d ratio. Recordings and alerts share one group, so one evaluation sees them
@@ -14,6 +15,7 @@ in order. Invalid SLOs give no group: obs/checks/slo.py says why.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from obs import slo as policy
@@ -22,13 +24,13 @@ from obs.dashboards import dashboard_url
 from obs.durations import seconds, threshold_seconds
 from obs.rulegen import Group, Rule
 from obs.rulegen import selector as sel
+from obs.rulegen import tiles
 
 ERROR_EVENTS = "slo:sli_error_events:rate{w}"
 TOTAL_EVENTS = "slo:sli_total_events:rate{w}"
 ERROR_RATIO = "slo:sli_error:ratio_rate{w}"
 #: a tile: the sum of base-window rates over one tile (1h at 30d), for the long windows
-ERROR_TILE = "slo:sli_error_events:sum{w}"
-TOTAL_TILE = "slo:sli_total_events:sum{w}"
+ERROR_TILE, TOTAL_TILE = tiles.ERROR_TILE, tiles.TOTAL_TILE
 ABSENT_ALERT = "SLOMetricAbsent"
 #: a denominator floor far below any real rate: 0 events over a window give ratio 0, not NaN
 NO_TRAFFIC_FLOOR = "1e-9"
@@ -109,24 +111,27 @@ def _recordings(entry: SLOEntry, plan: policy.Plan) -> list[Rule]:
         e_rec, t_rec = ERROR_EVENTS.format(w=base), TOTAL_EVENTS.format(w=base)
         rules += [_record(entry, e_rec, errors, labels), _record(entry, t_rec, total, labels)]
         e_sel, t_sel = recorded(entry, e_rec), recorded(entry, t_rec)
-        tile = policy.fmt(plan.tile)
-        if any(plan.tiled(w) for w in plan.windows):
-            # one sample per tile: the evaluation in the tile's first interval (see docs/slo.md)
-            once = f"and on() (vector(time()) % {policy.fmt_num(plan.tile)} < {policy.fmt_num(plan.interval)})"
-            rules += [_record(entry, ERROR_TILE.format(w=tile), f"sum_over_time({e_sel}[{tile}]) {once}", labels),
-                      _record(entry, TOTAL_TILE.format(w=tile), f"sum_over_time({t_sel}[{tile}]) {once}", labels)]
-        e_tile, t_tile = recorded(entry, ERROR_TILE.format(w=tile)), recorded(entry, TOTAL_TILE.format(w=tile))
+        rules += tiles.rules(entry, plan, labels, e_sel, t_sel)
         for w in plan.windows:
             name = plan.name(w)
+            whole = (f"sum_over_time({e_sel}[{name}]) / "
+                     f"clamp_min(sum_over_time({t_sel}[{name}]), {NO_TRAFFIC_FLOOR})")
             if w == plan.base:
                 expr = f"{e_sel} / clamp_min({t_sel}, {NO_TRAFFIC_FLOOR})"
+            elif plan.tiled(w) and w == plan.period:
+                errors_sum, total_sum = tiles.period_sums(entry, plan, e_sel, t_sel)
+                expr = f"{errors_sum} / clamp_min({total_sum}, {NO_TRAFFIC_FLOOR})"
             elif plan.tiled(w):
+                e_tile = recorded(entry, ERROR_TILE.format(w=policy.fmt(plan.tile)))
+                t_tile = recorded(entry, TOTAL_TILE.format(w=policy.fmt(plan.tile)))
                 expr = (f"sum_over_time({e_tile}[{name}]) / "
                         f"clamp_min(sum_over_time({t_tile}[{name}]), {NO_TRAFFIC_FLOOR})")
             else:
-                expr = (f"sum_over_time({e_sel}[{name}]) / "
-                        f"clamp_min(sum_over_time({t_sel}[{name}]), {NO_TRAFFIC_FLOOR})")
-            rules.append(_record(entry, ERROR_RATIO.format(w=name), expr, labels))
+                expr = whole
+            rule = _record(entry, ERROR_RATIO.format(w=name), expr, labels)
+            # the open tile reads itself: obs backtest writes in the same window's base samples
+            rules.append(replace(rule, unrolled=whole) if expr is not whole and w == plan.period else rule)
+        rules += tiles.coverage_rules(entry, plan, labels, t_sel)
     budget = budget_of(entry)
     period = ERROR_RATIO.format(w=plan.name(plan.period))
     rules += [

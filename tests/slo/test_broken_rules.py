@@ -28,8 +28,10 @@ MUTATIONS = {
     # the 3d/6h pair at 0.8: 0.9x the budget rate now alerts, and both ticket pairs fire early
     "ticket-3d-below-budget": ([("> (1 * 0.001)", "> (0.8 * 0.001)")],
                                {"below-budget", "ticket-1d-2h", "ticket-3d-6h"}),
-    # tiles never recorded: the 1d, 3d and 30d windows stay empty
+    # tiles never recorded: the 1d and 3d windows stay empty, the period holds the open tile only
     "no-tiles": ([("% 3600 < 60", "% 3600 < 0")], {"ticket-1d-2h", "ticket-3d-6h", "zero-traffic"}),
+    # the open tile never recorded: the period, and with it the budget, is absent
+    "no-open-tile": ([("slo:sli_error_events:open1h{", "slo:sli_error_events:open1h_lost{")], {"zero-traffic"}),
     # no clamp on the denominators: zero traffic reads 0/0 = NaN
     "no-clamp": ([(", 1e-9)", ", 0)")], {"zero-traffic"}),
 }
