@@ -47,7 +47,7 @@ def reason(desired: Desired, observed: Observed) -> str | None:
 
 
 def plan(target: str, desired: Mapping[str, Any], observed: Mapping[str, Any], prune: bool = False,
-         project: str = "") -> tuple[Change, ...]:
+         project: str = "", source: str = "out/") -> tuple[Change, ...]:
     """Changes in key order. Objects on the server that are not this project's and that out/
     does not name are not listed at all: they are none of obs's business."""
     out = []
@@ -66,9 +66,9 @@ def plan(target: str, desired: Mapping[str, Any], observed: Mapping[str, Any], p
             out.append(Change(target, key, action, why or "", o.shown, d.shown, d.origin, True, d, o))
         elif o is not None and o.owned:
             if prune:
-                out.append(Change(target, key, "delete", "owned, no longer in out/", o.shown, None, "", True, None, o))
+                out.append(Change(target, key, "delete", f"owned, no longer in {source}", o.shown, None, "", True, None, o))
             else:
-                out.append(Change(target, key, "orphan", "owned, no longer in out/: would prune with --prune",
+                out.append(Change(target, key, "orphan", f"owned, no longer in {source}: would prune with --prune",
                                   o.shown, None, "", True, None, o))
     return tuple(out)
 
