@@ -92,8 +92,8 @@ def read_dir(root: Path, given: Path, project: Project) -> tuple[BootstrapDir | 
             return refuse(f"{rel} is not UTF-8 text", Position(origin))
         except yaml.YAMLError as e:
             mark = getattr(e, "problem_mark", None)
-            line = mark.line + 1 if mark is not None else 1
-            return refuse(f"{rel} is not valid YAML ({getattr(e, 'problem', None) or 'syntax'})", Position(origin, line))
+            pos = Position(origin, mark.line + 1, mark.column + 1) if mark is not None else Position(origin)
+            return refuse(f"{rel} is not valid YAML ({getattr(e, 'problem', None) or 'syntax'})", pos)
         for obj, line in found:
             if str(obj.get("apiVersion", "")).startswith("kustomize.config.k8s.io/"):
                 continue  # kustomization.yaml: kubectl's, not an object of the cluster

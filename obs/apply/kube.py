@@ -51,6 +51,9 @@ class Handle:
     res: Resource
     namespace: str | None
     name: str
+    #: a Namespace a bootstrap DIR names that exists without obs's labels: obs adds its fields
+    #: (labels, annotations), never forced, never pruned
+    adopt: bool = False
 
 
 def session_for(ctx: Context, pos: Position | None):
@@ -173,6 +176,10 @@ class KubeObjects:
             view = shown(live, live=live, want=o.body)
             return Observed(key, {"patch": "in the workload" if done else "not in the workload"}, True, view, handle)
         mine = owned(live, self.ctx.name)
+        if not mine and self.bootstrap is not None and o.kind == "Namespace" and o.api_version == "v1":
+            handle.adopt = True
+            return Observed(key, {"definition": digest_of(o.template), "adopt": "not obs's"}, True,
+                            shown(live, live=live, want=o.body), handle)
         parts = {"definition": _applied(live)} if mine else {"definition": "not obs's"}
         if o.secret:
             parts["values"] = "as filled now" if mine and values_match(o, live) else "changed"
@@ -230,7 +237,7 @@ class KubeObjects:
         if o.patch and c.observed is not None and c.observed.parts.get("patch") == NO_WORKLOAD:
             raise Rejected("kubernetes", f"{o.kind} {o.namespace}/{o.name} is not in the cluster: obs patches the "
                            "SkyWalking agent into a workload that exists, it does not create one")
-        force = c.action == "update" and c.observed is not None and c.observed.owned and not o.patch
+        force = c.action == "update" and c.observed is not None and c.observed.owned and not (o.patch or h.adopt)
         self.api.apply(h.res, h.namespace, h.name, o.body, force=force, dry_run=dry_run)
 
     def ordered(self, changes: list[Change]) -> list[Change]:

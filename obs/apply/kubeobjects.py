@@ -38,7 +38,8 @@ _ONE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 CLUSTER_KINDS = frozenset({"Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding",
                            "ClusterRuleGroup", "GlobalRuleGroup", "Receiver", "Config"})
 #: write order: what others consume first; custom resources after; workload patches last
-RANK = {"Namespace": 0, "CustomResourceDefinition": 0, "ServiceAccount": 1, "Secret": 2, "ConfigMap": 3, "Config": 5, "Receiver": 6,
+RANK = {"Namespace": 0, "CustomResourceDefinition": 0, "ServiceAccount": 1, "Secret": 2, "ConfigMap": 3,
+        "Config": 5, "Receiver": 6,
         "Deployment": 9, "StatefulSet": 9, "DaemonSet": 9}
 #: server-side fields left out of what `diff -v` shows
 SERVER_META = ("uid", "resourceVersion", "generation", "creationTimestamp", "managedFields", "selfLink",

@@ -12,7 +12,8 @@ from obs.apply import Change, Desired, Observed, fingerprint
 #: how a differing part is worded in a change's reason
 PART_WORDS = {"content": "content differs", "definition": "definition differs",
               "values": "secret values changed", "loaded": "not loaded by the server yet",
-              "mode": "file mode differs", "patch": "SkyWalking patch not in the live workload"}
+              "mode": "file mode differs", "patch": "SkyWalking patch not in the live workload",
+              "adopt": "exists without obs's labels: obs adds its labels (not forced, never pruned)"}
 
 
 def as_desired(key: str, value: Any) -> Desired:
@@ -66,7 +67,8 @@ def plan(target: str, desired: Mapping[str, Any], observed: Mapping[str, Any], p
             out.append(Change(target, key, action, why or "", o.shown, d.shown, d.origin, True, d, o))
         elif o is not None and o.owned:
             if prune:
-                out.append(Change(target, key, "delete", f"owned, no longer in {source}", o.shown, None, "", True, None, o))
+                out.append(Change(target, key, "delete", f"owned, no longer in {source}", o.shown, None, "", True,
+                                  None, o))
             else:
                 out.append(Change(target, key, "orphan", f"owned, no longer in {source}: would prune with --prune",
                                   o.shown, None, "", True, None, o))
