@@ -140,23 +140,25 @@ ApplyTargetOpt = Annotated[list[str] | None, typer.Option("--target", "-t", help
                            "alertmanager, elasticsearch, opensearch, elastalert, ...); repeatable.")]
 PruneOpt = Annotated[bool, typer.Option("--prune", help="Delete objects this project owns that out/ no longer has.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show a unified diff of every changed object.")]
+BootstrapOpt = Annotated[Path | None, typer.Option("--bootstrap", metavar="DIR", help="Push the Kubernetes objects "
+                         "of a folder `obs bootstrap -p kubesphere|kube-prometheus -o DIR` rendered, instead of out/.")]
 
 
 @app.command()
 def diff(env: EnvOpt, project: ProjectOpt = None, target: ApplyTargetOpt = None, prune: PruneOpt = False,
-         verbose: VerboseOpt = False) -> None:
+         verbose: VerboseOpt = False, bootstrap: BootstrapOpt = None) -> None:
     """What apply would change, per target. Exit 0 without changes, 1 with changes, 2 on errors."""
     from obs.commands.apply import diff as run
-    raise typer.Exit(run(project, env, target, prune, verbose))
+    raise typer.Exit(run(project, env, target, prune, verbose, bootstrap))
 
 
 @app.command()
 def apply(env: EnvOpt, project: ProjectOpt = None, target: ApplyTargetOpt = None,
           dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan and stop.")] = False,
-          prune: PruneOpt = False, verbose: VerboseOpt = False) -> None:
-    """Push out/ to an environment: prints the plan, then applies it (compile first)."""
+          prune: PruneOpt = False, verbose: VerboseOpt = False, bootstrap: BootstrapOpt = None) -> None:
+    """Push out/ to an environment (or a bootstrap DIR's objects): prints the plan, then applies it."""
     from obs.commands.apply import apply as run
-    raise typer.Exit(run(project, env, target, prune, verbose, dry_run))
+    raise typer.Exit(run(project, env, target, prune, verbose, dry_run, bootstrap))
 
 
 @app.command()

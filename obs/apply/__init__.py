@@ -98,6 +98,8 @@ class TargetPlan:
     where: str = ""
     #: why the target was not planned, when it was not
     skipped: str | None = None
+    #: lines the plan shows under the target (objects it never prunes, ...)
+    notes: tuple[str, ...] = ()
 
     def count(self, action: Action) -> int:
         return sum(1 for c in self.changes if c.action == action)
@@ -112,6 +114,8 @@ class Plan:
     env: str
     targets: tuple[TargetPlan, ...]
     prune: bool = False
+    #: what the plan pushes: out/, or a bootstrap DIR (`obs apply --bootstrap DIR`)
+    source: str = "out/"
 
     @property
     def changes(self) -> tuple[Change, ...]:

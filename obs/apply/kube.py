@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from obs import codes
 from obs.apply import Change, Desired, Observed
 from obs.apply.kubeapi import FORBIDDEN, KubeApi, KubeRefused, Resource, refusal
-from obs.apply.kubeobjects import APPLIED, KubeObject, contains, owned, rank_of, shown, values_match
+from obs.apply.kubeobjects import (APPLIED, BOOTSTRAP, NEVER_PRUNED, KubeObject, annotation, contains, owned,
+                                   rank_of, shown, values_match)
 from obs.apply.kubeobjects import definition as digest_of
 from obs.apply.pusher import Context, Done, PushFailed
 from obs.diagnostics import Diagnostic, Position, Severity
@@ -50,6 +51,9 @@ class Handle:
     res: Resource
     namespace: str | None
     name: str
+    #: a Namespace a bootstrap DIR names that exists without obs's labels: obs adds its fields
+    #: (labels, annotations), never forced, never pruned
+    adopt: bool = False
 
 
 def session_for(ctx: Context, pos: Position | None):
@@ -85,10 +89,15 @@ def default_namespace(ctx: Context) -> str:
 
 
 class KubeObjects:
-    """Plan and apply for `objects`, all through `api`."""
+    """Plan and apply for `objects`, all through `api`. `bootstrap` (a profile) when the objects
+    are a bootstrap DIR's: then only objects carrying obs.dev/bootstrap are pruned (never a
+    Namespace or CRD: `kept`), otherwise only objects without it."""
 
-    def __init__(self, ctx: Context, api: KubeApi | None, objects: Iterable[KubeObject]) -> None:
-        self.ctx, self.api = ctx, api
+    def __init__(self, ctx: Context, api: KubeApi | None, objects: Iterable[KubeObject],
+                 bootstrap: str | None = None) -> None:
+        self.ctx, self.api, self.bootstrap = ctx, api, bootstrap
+        #: this project's bootstrap Namespaces/CRDs no longer in DIR, left alone (never pruned)
+        self.kept: list[str] = []
         self.objects = {o.key: o for o in objects}
         self.selector = f"{MANAGED_BY}=obs,{PROJECT_LABEL}={ctx.name}"
         for o in self.objects.values():
@@ -128,6 +137,7 @@ class KubeObjects:
                 out[key] = Observed(key, {"patch": NO_WORKLOAD}, True, "", Handle(res, ns, o.name))
         if not listed:
             return out
+        self.kept = []
         namespaces = sorted({o.namespace for o in self.objects.values() if o.namespace and not o.patch}) or \
             [default_namespace(self.ctx)]
         kinds = sorted({(o.api_version, o.kind) for o in self.objects.values() if not o.patch} | set(prune_kinds))
@@ -139,8 +149,11 @@ class KubeObjects:
                 meta = live.get("metadata") or {}
                 ns = meta.get("namespace") if res.namespaced else None
                 key = "/".join(x for x in (kind, ns, meta.get("name")) if x)
-                mine = (kind, ns, meta.get("name")) not in wants and owned(live, self.ctx.name)
-                if mine and key not in out and key not in ignore:
+                mine = (kind, ns, meta.get("name")) not in wants and owned(live, self.ctx.name) and \
+                    (annotation(live, BOOTSTRAP) is not None) == (self.bootstrap is not None)
+                if mine and self.bootstrap is not None and kind in NEVER_PRUNED:
+                    self.kept.append(key)
+                elif mine and key not in out and key not in ignore:
                     live = {"apiVersion": api_version, "kind": kind, **live}
                     out[key] = Observed(key, {"definition": _applied(live)}, True, shown(live, kind == "Secret"),
                                         Handle(res, ns, str(meta.get("name"))))
@@ -163,11 +176,29 @@ class KubeObjects:
             view = shown(live, live=live, want=o.body)
             return Observed(key, {"patch": "in the workload" if done else "not in the workload"}, True, view, handle)
         mine = owned(live, self.ctx.name)
+        if not mine and self.bootstrap is not None and o.kind == "Namespace" and o.api_version == "v1":
+            handle.adopt = True
+            return Observed(key, {"definition": digest_of(o.template), "adopt": "not obs's"}, True,
+                            shown(live, live=live, want=o.body), handle)
         parts = {"definition": _applied(live)} if mine else {"definition": "not obs's"}
         if o.secret:
             parts["values"] = "as filled now" if mine and values_match(o, live) else "changed"
         view = shown(live, o.secret, live=live, want=o.body)
-        return Observed(key, parts, mine, view, handle)
+        conflict, hint = self._elsewhere(live) if mine else (None, None)
+        return Observed(key, parts, mine, view, handle, conflict, hint)
+
+    def _elsewhere(self, live: dict) -> tuple[str | None, str | None]:
+        """Why an object of this project is the other source's (out/ or a bootstrap DIR), which
+        this apply does not overwrite: one owner each, so two applies never undo each other."""
+        profile = annotation(live, BOOTSTRAP)
+        if self.bootstrap is None and profile is not None:
+            return (f"was applied from a bootstrap DIR (profile {profile}, obs apply --bootstrap): out/ does not "
+                    "overwrite it", "leave it to the bootstrap DIR, or drop it there and `obs apply --bootstrap DIR "
+                    "--prune` before out/ takes it")
+        if self.bootstrap is not None and profile is None and annotation(live, APPLIED) is not None:
+            return ("is out/'s (obs apply pushed it from out/): a bootstrap DIR does not overwrite it",
+                    "leave it to `obs apply`: render DIR without it (e.g. notificationManager.include=false)")
+        return None, None
 
     def validate(self, changes: list[Change]) -> list[str]:
         problems = []
@@ -206,7 +237,7 @@ class KubeObjects:
         if o.patch and c.observed is not None and c.observed.parts.get("patch") == NO_WORKLOAD:
             raise Rejected("kubernetes", f"{o.kind} {o.namespace}/{o.name} is not in the cluster: obs patches the "
                            "SkyWalking agent into a workload that exists, it does not create one")
-        force = c.action == "update" and c.observed is not None and c.observed.owned and not o.patch
+        force = c.action == "update" and c.observed is not None and c.observed.owned and not (o.patch or h.adopt)
         self.api.apply(h.res, h.namespace, h.name, o.body, force=force, dry_run=dry_run)
 
     def ordered(self, changes: list[Change]) -> list[Change]:

@@ -26,6 +26,11 @@ from obs.apply import fingerprint
 from obs.targets.k8s import MANAGED_BY, PROJECT_LABEL
 
 APPLIED = "obs.dev/applied"
+#: on the objects `obs apply --bootstrap DIR` pushes (value: the profile): they are pruned only
+#: by an apply of a bootstrap DIR, and out/'s apply never prunes nor overwrites them
+BOOTSTRAP = "obs.dev/bootstrap"
+#: kinds an apply of a bootstrap DIR never deletes: deleting one deletes everything in it
+NEVER_PRUNED = frozenset({"Namespace", "CustomResourceDefinition"})
 _ONE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 #: kinds obs writes that live outside namespaces, for keys made before discovery (the REST path
 #: always follows discovery; another cluster-scoped kind naming no namespace is keyed with the
@@ -33,7 +38,8 @@ _ONE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 CLUSTER_KINDS = frozenset({"Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding",
                            "ClusterRuleGroup", "GlobalRuleGroup", "Receiver", "Config"})
 #: write order: what others consume first; custom resources after; workload patches last
-RANK = {"Namespace": 0, "ServiceAccount": 1, "Secret": 2, "ConfigMap": 3, "Config": 5, "Receiver": 6,
+RANK = {"Namespace": 0, "CustomResourceDefinition": 0, "ServiceAccount": 1, "Secret": 2, "ConfigMap": 3,
+        "Config": 5, "Receiver": 6,
         "Deployment": 9, "StatefulSet": 9, "DaemonSet": 9}
 #: server-side fields left out of what `diff -v` shows
 SERVER_META = ("uid", "resourceVersion", "generation", "creationTimestamp", "managedFields", "selfLink",
@@ -122,6 +128,11 @@ def definition(doc: dict) -> str:
 def owned(live: dict, project: str) -> bool:
     labels = (live.get("metadata") or {}).get("labels") or {}
     return labels.get(MANAGED_BY) == "obs" and labels.get(PROJECT_LABEL) == project
+
+
+def annotation(live: dict, name: str) -> str | None:
+    value = ((live.get("metadata") or {}).get("annotations") or {}).get(name)
+    return None if value is None else str(value)
 
 
 def values_match(obj: KubeObject, live: dict) -> bool:

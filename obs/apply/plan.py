@@ -12,7 +12,8 @@ from obs.apply import Change, Desired, Observed, fingerprint
 #: how a differing part is worded in a change's reason
 PART_WORDS = {"content": "content differs", "definition": "definition differs",
               "values": "secret values changed", "loaded": "not loaded by the server yet",
-              "mode": "file mode differs", "patch": "SkyWalking patch not in the live workload"}
+              "mode": "file mode differs", "patch": "SkyWalking patch not in the live workload",
+              "adopt": "exists without obs's labels: obs adds its labels (not forced, never pruned)"}
 
 
 def as_desired(key: str, value: Any) -> Desired:
@@ -47,7 +48,7 @@ def reason(desired: Desired, observed: Observed) -> str | None:
 
 
 def plan(target: str, desired: Mapping[str, Any], observed: Mapping[str, Any], prune: bool = False,
-         project: str = "") -> tuple[Change, ...]:
+         project: str = "", source: str = "out/") -> tuple[Change, ...]:
     """Changes in key order. Objects on the server that are not this project's and that out/
     does not name are not listed at all: they are none of obs's business."""
     out = []
@@ -66,9 +67,10 @@ def plan(target: str, desired: Mapping[str, Any], observed: Mapping[str, Any], p
             out.append(Change(target, key, action, why or "", o.shown, d.shown, d.origin, True, d, o))
         elif o is not None and o.owned:
             if prune:
-                out.append(Change(target, key, "delete", "owned, no longer in out/", o.shown, None, "", True, None, o))
+                out.append(Change(target, key, "delete", f"owned, no longer in {source}", o.shown, None, "", True,
+                                  None, o))
             else:
-                out.append(Change(target, key, "orphan", "owned, no longer in out/: would prune with --prune",
+                out.append(Change(target, key, "orphan", f"owned, no longer in {source}: would prune with --prune",
                                   o.shown, None, "", True, None, o))
     return tuple(out)
 

@@ -131,6 +131,10 @@ class Pusher:
         """This project's objects on the server, and any object with a key out/ wants (to see conflicts)."""
         raise NotImplementedError
 
+    def plan_notes(self) -> list[str]:
+        """Lines the plan shows under this target, after observe (objects it leaves alone, and why)."""
+        return []
+
     def validate(self, changes: list[Change]) -> list[str]:
         """A dry run of the writes where the server (or a local validator) allows; the problems found."""
         return []

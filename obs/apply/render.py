@@ -35,8 +35,10 @@ def plan_text(plan: Plan, project: str, verbose: bool = False, pruning_hint: boo
         head = f"{t.target} → {t.where}" if t.where else t.target
         listed = [c for c in t.changes if c.action != "unchanged"]
         same = t.count("unchanged")
+        notes = [f"  note: {n}" for n in t.notes]
         if not listed:
             out.append(f"{head}: no changes" + (f" ({same} up to date)" if same else ""))
+            out.extend(notes)
             continue
         out.append(head)
         width = max(len(c.key) for c in listed)
@@ -47,6 +49,7 @@ def plan_text(plan: Plan, project: str, verbose: bool = False, pruning_hint: boo
                 out.extend("      " + line for line in unified(c).splitlines())
         if same:
             out.append(f"  = {same} up to date")
+        out.extend(notes)
     if skipped:
         out.append("")
         out.append("not planned here: " + "; ".join(skipped))
@@ -54,9 +57,9 @@ def plan_text(plan: Plan, project: str, verbose: bool = False, pruning_hint: boo
     counts = [f"{plan.count(a)} {verb}" for a, verb in VERBS.items() if plan.count(a) or a != "conflict"]
     out.append("Plan: " + ", ".join(counts) + ".")
     if plan.count("orphan") and pruning_hint:
-        out.append("Objects marked ? are this project's and no longer in out/: `--prune` deletes them.")
+        out.append(f"Objects marked ? are this project's and no longer in {plan.source}: `--prune` deletes them.")
     if plan.empty and not plan.conflicts:
-        out.append("No changes: the environment matches out/.")
+        out.append(f"No changes: the environment matches {plan.source}.")
     return "\n".join(out) + "\n"
 
 

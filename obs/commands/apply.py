@@ -14,6 +14,7 @@ from pathlib import Path
 
 from obs import codes
 from obs.apply import Plan, TargetPlan
+from obs.apply.bootstrap import BootstrapPusher, read_dir
 from obs.apply.executor import Outcome, execute
 from obs.apply.outdir import read_out
 from obs.apply.plan import digest, plan
@@ -48,7 +49,8 @@ class Run:
 
 
 def make_plan(project_dir: Path | None, env_name: str, targets: list[str] | None, prune: bool,
-              secrets: Secrets | None = None) -> tuple[Run, dict[str, Pusher], Clients | None]:
+              secrets: Secrets | None = None, bootstrap: Path | None = None
+              ) -> tuple[Run, dict[str, Pusher], Clients | None]:
     run = Run(secrets=secrets or Secrets())
     try:
         root = locate(project_dir)
@@ -64,13 +66,18 @@ def make_plan(project_dir: Path | None, env_name: str, targets: list[str] | None
     run.diags.extend(problems)
     if env is None or run.failed_config:
         return run, {}, None
-    out, stale = read_out(root, project)
+    out, stale = read_out(root, project) if bootstrap is None else read_dir(root, bootstrap, project)
     run.diags.extend(stale)
     if out is None:
         return run, {}, None
     environment = project.spec.environments[env_name]
     registry = load_all()
-    chosen, skipped = _select(registry, environment, project, targets, run)
+    if bootstrap is None:
+        chosen, skipped = _select(registry, environment, project, targets, run)
+    else:  # one target: the kubernetes pusher, told DIR's objects
+        registry = {"kubernetes": BootstrapPusher}
+        chosen, skipped = _select(registry, environment, project, targets or ["kubernetes"], run)
+    source = "out/" if bootstrap is None else f"{out.shown}/"
     if run.failed_config:
         return run, {}, None
     clients = Clients(env)
@@ -92,10 +99,10 @@ def make_plan(project_dir: Path | None, env_name: str, targets: list[str] | None
             d = diagnostic_for(e, p.pos() or env.pos, hint=getattr(e, "hint", None))
             run.diags.append(Diagnostic(d.code, run.secrets.scrub(d.message), d.pos, d.severity, d.hint, True))
             continue
-        changes = plan(name, wanted[name], observed, prune, project.name)
-        plans.append(TargetPlan(name, changes, digest(observed), p.where()))
+        changes = plan(name, wanted[name], observed, prune, project.name, source)
+        plans.append(TargetPlan(name, changes, digest(observed), p.where(), notes=tuple(p.plan_notes())))
     if not run.failed_config:
-        run.plan = Plan(env_name, tuple(plans), prune)
+        run.plan = Plan(env_name, tuple(plans), prune, source)
     return run, pushers, clients
 
 
@@ -147,9 +154,10 @@ def _code(run: Run) -> int:
     return exit_code(run.diags)
 
 
-def diff(project_dir: Path | None, env_name: str, targets: list[str] | None, prune: bool, verbose: bool) -> int:
+def diff(project_dir: Path | None, env_name: str, targets: list[str] | None, prune: bool, verbose: bool,
+         bootstrap: Path | None = None) -> int:
     """Exit 0 without changes, 1 with changes (or conflicts), 2 when no plan could be made."""
-    run, _, clients = make_plan(project_dir, env_name, targets, prune)
+    run, _, clients = make_plan(project_dir, env_name, targets, prune, bootstrap=bootstrap)
     try:
         if run.plan is not None:
             sys.stdout.write(run.secrets.scrub(plan_text(run.plan, run.project, verbose)))
@@ -163,9 +171,9 @@ def diff(project_dir: Path | None, env_name: str, targets: list[str] | None, pru
 
 
 def apply(project_dir: Path | None, env_name: str, targets: list[str] | None, prune: bool, verbose: bool,
-          dry_run: bool) -> int:
+          dry_run: bool, bootstrap: Path | None = None) -> int:
     """Exit 0 applied (or nothing to apply), 1 a failed or refused apply, 2 configuration or unreachable."""
-    run, pushers, clients = make_plan(project_dir, env_name, targets, prune)
+    run, pushers, clients = make_plan(project_dir, env_name, targets, prune, bootstrap=bootstrap)
     try:
         if run.plan is None or run.failed_config:
             _emit(run)

@@ -122,7 +122,7 @@ class KubeApiServer(ScriptedServer):
     def _collection(self, path: str):
         """(collection path, name or None, discovery entry) of an object or collection path."""
         for base, listing in self.discovery.items():
-            if not path.startswith(base + "/"):
+            if not path.startswith(base + "/") or "resources" not in listing:  # /apis: the group list
                 continue
             parts = path[len(base) + 1:].split("/")
             namespace = None
