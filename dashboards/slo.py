@@ -3,7 +3,8 @@ the policy's thresholds, error budget remaining and the burn alerts firing.
 
 Reads only what obs records for SLOs (SPEC §2.2): `slo:sli_error:ratio_rate<w>` for each
 window of the policy and the SLO window, `slo:objective:ratio`, `slo:error_budget:ratio`,
-`slo:error_budget_remaining:ratio`. Whether a burn alert fires is its own condition evaluated
+`slo:error_budget_remaining:ratio` and `slo:sli_window_coverage:ratio<window>` (how much of the
+window the period sums hold yet; not for `raw` SLIs). Whether a burn alert fires is its own condition evaluated
 on those recordings (both windows of a pair above factor × budget), not Prometheus's ALERTS
 series, which is empty where another ruler (KubeSphere's, Thanos's, Mimir's) evaluates the
 alerts; SLOMetricAbsent is `absent()` of the base-window ratio, as its rule is.
@@ -20,6 +21,8 @@ def series(ctx):
     names = set(RECORDS)
     for view in ctx.slos:
         names |= {f"slo:sli_error:ratio_rate{w}" for w in view.windows}
+        if _covered(view):
+            names.add(f"slo:sli_window_coverage:ratio{view.entry.window}")
     return names
 
 
@@ -53,17 +56,22 @@ def _panels(ctx, view):
     firing = [(tier, burning(view, m, tier)) for tier in TIERS if view.tier(tier)]
     budget_steps = steps(RED, (0, ORANGE), (0.25, YELLOW), (0.5, GREEN))
     panels = [
-        stat(ctx, f"SLI over {e.window}", [(f"1 - {sli}", legend)], "percentunit", decimals=3,
+        stat(ctx, f"SLI over {e.window}", [(f"1 - {sli}", legend)], "percentunit", decimals=3, w=5,
              description=f"Share of good events over the last {e.window}; the objective is {_percent(e.objective)}.",
              thresholds=steps(RED, (e.ratio, GREEN))),
-        stat(ctx, "Error budget remaining", [(remaining, legend)], "percentunit", decimals=1,
+        stat(ctx, "Error budget remaining", [(remaining, legend)], "percentunit", decimals=1, w=5,
              thresholds=budget_steps),
         stat(ctx, "Objective", [f"max(slo:objective:ratio{{{ctx.slo_sel(view, grouped=False)}}})"], "percentunit",
-             decimals=3, color="none"),
+             decimals=3, color="none", w=4),
+        *([stat(ctx, "Window covered", [(f"slo:sli_window_coverage:ratio{e.window}{{{m}}}", legend)], "percentunit",
+                decimals=1, w=5, color="none",
+                description=f"How much of the {e.window} window the SLI and the budget hold yet: below 100% for "
+                            f"the first {e.window} after the SLO was deployed (or after a gap in evaluation).")]
+          if _covered(view) else []),
         stat(ctx, "Burn alerts firing",
              [*((f"count({expr}) or vector(0)", tier) for tier, expr in firing),
               (f"absent(slo:sli_error:ratio_rate{view.base}{{{m}}})", "no SLI data")], no_value="0",
-             thresholds=steps(GREEN, (1, RED)),
+             thresholds=steps(GREEN, (1, RED)), w=5 if _covered(view) else 10,
              description=f"Series for which {e.alert_name} fires now, per tier: its condition evaluated on the "
                          "recordings, not Prometheus's ALERTS (empty when another ruler evaluates the alerts); "
                          f"\"no SLI data\" is {ABSENT_ALERT}'s condition."),
@@ -98,6 +106,11 @@ def _panels(ctx, view):
                             w=12, h=8, hide=("Time",), description="Each series whose burn alert fires now, with "
                             "the long window's burn rate (error ratio / error budget) as its value."))
     return panels
+
+
+def _covered(view):
+    """Coverage is recorded for every SLI obs reads itself; a `raw` SLI's windows are the team's PromQL."""
+    return view.entry.spec.sli.kind != "raw"
 
 
 def burning(view, m, tier):

@@ -87,6 +87,10 @@ def test_every_slo_dashboard_query_returns_data_on_the_generated_rules(demo_buil
     for e in counts:  # page and ticket of availability fire once each; by-route's page does not: 0, not empty
         tests.append({"expr": e, "eval_time": at,
                       "exp_samples": [{"labels": "{}", "value": 0 if 'slo="by-route"' in e else 1}]})
+    # four hours after deployment the period holds four hours: the stat says so, in tens of minutes
+    covered = next(e for t, e in queries_ if t == "Window covered" and 'slo="availability"' in e)
+    tests.append({"expr": f"round({covered} * 30 * 24 * 6)", "eval_time": at,
+                  "exp_samples": [{"labels": avail + "}", "value": HOURS * 6}]})
     # …which is what the SLO rules' own alerts fire where Prometheus evaluates them
     firing = 'count by (severity) (ALERTS{service="cart", alertname="ErrorBudgetBurn", alertstate="firing"})'
     tests.append({"expr": firing, "eval_time": at, "exp_samples": [{"labels": '{severity="critical"}', "value": 1},
