@@ -196,32 +196,31 @@ def _url(ch: ChannelEntry, needs: set[EnvNeed]) -> str:
 def cannot_sign(catalog: Catalog, entry: LogAlertEntry, target: str) -> Diagnostic | None:
     """DingTalk refuses a signing robot's requests without `timestamp` and `sign` (an HMAC of the
     time of sending); a watch's webhook and an OpenSearch Notifications channel send a fixed URL."""
-    if catalog.defaults.logs.alertmanager:
-        return None
-    feishu = unsigned_feishu(catalog, entry, target)
-    if feishu is not None:
-        return feishu
-    ch = next((c for c in recipients(catalog, entry) if c.spec.type == "dingtalk" and c.spec.secret), None)
-    if ch is None:
-        return None
-    return Diagnostic(UNSIGNED, f"log alert {entry.name!r}: target {target} cannot sign requests to DingTalk "
-                      f"channel {ch.name!r} (it has `secret:`)", entry.spec.pos_of("notify") or entry.spec.pos,
-                      hint="send it through Alertmanager (defaults.logs.alertmanager), use the elastalert target, "
-                           "or a robot secured by keyword or IP instead of signing")
+    return unsigned_feishu(catalog, entry, target) or _unsigned(
+        catalog, entry, target, "dingtalk", UNSIGNED, "sign requests to DingTalk",
+        "send it through Alertmanager (defaults.logs.alertmanager), use the elastalert target, "
+        "or a robot secured by keyword or IP instead of signing")
 
 
 def unsigned_feishu(catalog: Catalog, entry: LogAlertEntry, target: str) -> Diagnostic | None:
     """Feishu wants `timestamp` and `sign` in the body of a signing robot's messages; no log target
     computes them (ElastAlert 2 has no Feishu signing, watches and monitors send a fixed body)."""
+    return _unsigned(catalog, entry, target, "feishu", UNSIGNED_FEISHU, "sign messages to Feishu",
+                     "send log alerts through Alertmanager to notification-manager "
+                     "(defaults.logs.alertmanager), or use a robot secured by keyword or IP allowlist")
+
+
+def _unsigned(catalog: Catalog, entry: LogAlertEntry, target: str, kind: str, code: str, what: str,
+              hint: str) -> Diagnostic | None:
+    """The first channel of `kind` with a signing `secret:` that `target` would send to itself."""
     if catalog.defaults.logs.alertmanager:
         return None
-    ch = next((c for c in recipients(catalog, entry) if c.spec.type == "feishu" and c.spec.secret), None)
+    ch = next((c for c in recipients(catalog, entry) if c.spec.type == kind and c.spec.secret), None)
     if ch is None:
         return None
-    return Diagnostic(UNSIGNED_FEISHU, f"log alert {entry.name!r}: target {target} cannot sign messages to Feishu "
+    return Diagnostic(code, f"log alert {entry.name!r}: target {target} cannot {what} "
                       f"channel {ch.name!r} (it has `secret:`)", entry.spec.pos_of("notify") or entry.spec.pos,
-                      hint="send log alerts through Alertmanager to notification-manager "
-                           "(defaults.logs.alertmanager), or use a robot secured by keyword or IP allowlist")
+                      hint=hint)
 
 
 def watcher_actions(catalog: Catalog, entry: LogAlertEntry, text: str, needs: set[EnvNeed],
