@@ -3,8 +3,8 @@ AlertRules, RuleGroups and packs, every SLI selector and raw SLI (with $window f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import promql_parser
@@ -20,15 +20,68 @@ if TYPE_CHECKING:
 SAMPLE_WINDOW = "5m"
 
 
-@lru_cache(maxsize=1 << 16)
+#: a string literal with no backslash, quote, newline or control character inside: where it ends
+#: is beyond doubt. Anything else quote-like, a comment or a backslash: no shape (see `shape`).
+_SCAN = re.compile(r"""("[^"'`\\\x00-\x1f\x7f]*"|'[^"'`\\\x00-\x1f\x7f]*')|([{}])|(["'`#\\])""")
+#: the whole text between a `{` or a string and the next string that makes it a matcher's value
+_MATCHER = re.compile(r"[ \t\r\n]*,?[ \t\r\n]*([A-Za-z_][A-Za-z0-9_]*)[ \t\r\n]*(!=|=~|!~|=)[ \t\r\n]*")
+_PLAIN_REGEX = re.compile(r"[A-Za-z0-9_-]+")
+_exact: dict[str, str | None] = {}
+_valid_shapes: set[str] = set()
+MEMO_LIMIT = 1 << 16
+
+
+def shape(expr: str) -> str | None:
+    """`expr` with the value of every label matcher whose value cannot bear on validity
+    written as "x" (a non-empty value) — dashboards and SLIs repeat one query shape with
+    other label values, and whether PromQL parses does not depend on them. None when the
+    text holds anything whose lexing is not beyond doubt (escapes, backticks, comments,
+    unterminated or multi-line strings). Kept as written: the empty value (a selector must
+    have a matcher that does not match ""), `__name__` and quoted label names, and regular
+    expressions other than a run of word characters and dashes (those compile, and never
+    match ""). tests/unit/test_promql_shape.py holds every case against promql-parser."""
+    out, depth, i, last = [], 0, 0, 0
+    for m in _SCAN.finditer(expr):
+        literal, brace = m.group(1), m.group(2)
+        if m.group(3):
+            return None
+        if brace:
+            depth += 1 if brace == "{" else -1
+        elif depth == 1 and len(literal) > 2:
+            before = _MATCHER.fullmatch(expr, last, m.start())
+            if before and before.group(1) != "__name__" and literal[1:-1].isascii() and (
+                    before.group(2) in ("=", "!=") or _PLAIN_REGEX.fullmatch(literal, 1, len(literal) - 1)):
+                out.append(expr[i:m.start()])
+                out.append('"x"')
+                i = m.end()
+        last = m.end()
+    if i == 0:
+        return expr
+    out.append(expr[i:])
+    return "".join(out)
+
+
 def parse_error(expr: str) -> str | None:
-    """promql-parser's complaint about `expr`, or None when it parses (memoised: the same
-    selector comes back from every SLO of a service and from every check that asks)."""
+    """promql-parser's complaint about `expr`, or None when it parses. Memoised on the text,
+    and validity on the query's shape: the parse runs once per shape, and the real text is
+    parsed whenever its shape is not known to be valid (so a message is always the text's own)."""
+    if expr in _exact:
+        return _exact[expr]
+    key = shape(expr)
+    if key is not None and key in _valid_shapes:
+        return None
     try:
         promql_parser.parse(expr)
+        problem = None
     except (ValueError, TypeError) as e:
-        return str(e) or "invalid PromQL"
-    return None
+        problem = str(e) or "invalid PromQL"
+    if len(_exact) >= MEMO_LIMIT:
+        _exact.clear()
+        _valid_shapes.clear()
+    _exact[expr] = problem
+    if problem is None and key is not None:
+        _valid_shapes.add(key)
+    return problem
 
 
 def fill_window(expr: str) -> str:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from obs import slo as policy
 from obs.checks import check
-from obs.checks.promql import parse_error
+from obs.checks.promql import parse_error, shape
 from obs.diagnostics import Diagnostic, Severity
 from obs.load.salvage import broken_of
 from obs.model.slo import SLI
@@ -80,15 +80,22 @@ def _selectors(sli: SLI):
 @check(NOT_A_SELECTOR, "slo/not-a-selector",
        "A ratio or latency SLI takes plain series selectors; obs writes rate() and sum() itself.")
 def not_a_selector(build: Build) -> Iterable[Diagnostic]:
+    plain = build.__dict__.setdefault("_selector_shapes", set())
     for what, sli in _slis(build):
         for part, field, text in _selectors(sli):
             if parse_error(text):
                 continue  # not PromQL at all: PQ001 says so once
+            key = shape(text)
+            if key is not None and key in plain:
+                continue  # whether it is a plain selector does not depend on its label values either
             try:
                 _parsed(text)
             except ValueError as e:
                 yield Diagnostic(NOT_A_SELECTOR, f"{what}: {field} {e}", part.pos_of(field),
                                  hint="use the `raw` SLI for any other PromQL")
+                continue
+            if key is not None:
+                plain.add(key)
 
 
 @check(NOT_BUCKET, "slo/histogram-not-bucket",
