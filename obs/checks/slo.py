@@ -80,7 +80,7 @@ def _selectors(sli: SLI):
 @check(NOT_A_SELECTOR, "slo/not-a-selector",
        "A ratio or latency SLI takes plain series selectors; obs writes rate() and sum() itself.")
 def not_a_selector(build: Build) -> Iterable[Diagnostic]:
-    plain = build.__dict__.setdefault("_selector_shapes", set())
+    plain: set[str] = set()  # shapes known to be plain selectors, in this run of the check
     for what, sli in _slis(build):
         for part, field, text in _selectors(sli):
             if parse_error(text):
